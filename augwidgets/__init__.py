@@ -1,0 +1,46 @@
+"""augwidgets: see, tune and teach Keras image augmentation.
+
+Public names are imported lazily, so ``import augwidgets`` stays fast and does not start
+TensorFlow until a name that needs it is used.
+
+Example:
+    >>> import augwidgets
+    >>> gen = augwidgets.ImageDataGenerator(rescale=1 / 255, rotation_range=20)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_LAZY = {
+    "ImageDataGenerator": "augwidgets.core.generator",
+    "DirectoryIterator": "augwidgets.core.generator",
+    "NumpyArrayIterator": "augwidgets.core.generator",
+    "GeneratorAugmentation": "augwidgets.core.layer",
+    "diagnose": "augwidgets.core.diagnose",
+    "Finding": "augwidgets.core.diagnose",
+    "generator_code": "augwidgets.core.codegen",
+    "AugmentationPanel": "augwidgets.widgets.augmentation_panel",
+    "TrainingPanel": "augwidgets.widgets.training_panel",
+    "LivePlot": "augwidgets.training.callback",
+    "compare": "augwidgets.training.experiment",
+}
+_SUBMODULES = {"datasets": "augwidgets.core.datasets"}
+
+__all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(_SUBMODULES[name])
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'augwidgets' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,316 @@
+"""The generator's arguments: names, legacy defaults, units, validation and slider metadata.
+
+This is the single source of truth that the generator, the Keras layer, the explorer panel,
+``diagnose`` and the code exporter all read. Units follow the legacy Keras
+``ImageDataGenerator`` exactly: rotation and shear in degrees, shifts as a fraction of the
+image side when below 1 and in pixels otherwise, zoom as a scale factor drawn independently
+for rows and columns (a factor above 1 *zooms out*).
+
+Example:
+    >>> from augwidgets.core.params import validate_generator_kwargs
+    >>> validate_generator_kwargs({"rotation_range": 20})["rotation_range"]
+    20
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+#: Every legacy constructor argument with its legacy default, in the legacy order.
+DEFAULTS: dict[str, Any] = {
+    "featurewise_center": False,
+    "samplewise_center": False,
+    "featurewise_std_normalization": False,
+    "samplewise_std_normalization": False,
+    "zca_whitening": False,
+    "zca_epsilon": 1e-6,
+    "rotation_range": 0,
+    "width_shift_range": 0.0,
+    "height_shift_range": 0.0,
+    "brightness_range": None,
+    "shear_range": 0.0,
+    "zoom_range": 0.0,
+    "channel_shift_range": 0.0,
+    "fill_mode": "nearest",
+    "cval": 0.0,
+    "horizontal_flip": False,
+    "vertical_flip": False,
+    "rescale": None,
+    "preprocessing_function": None,
+    "data_format": None,
+    "validation_split": 0.0,
+    "interpolation_order": 1,
+    "dtype": None,
+}
+
+FILL_MODES = ("constant", "nearest", "reflect", "wrap")
+BOOLEAN_ARGUMENTS = (
+    "featurewise_center",
+    "samplewise_center",
+    "featurewise_std_normalization",
+    "samplewise_std_normalization",
+    "zca_whitening",
+    "horizontal_flip",
+    "vertical_flip",
+)
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """How one pixel-changing argument is shown and bounded in a user interface.
+
+    Args:
+        name: the generator argument's name.
+        group: "geometry", "colour", "flips", "fill" or "scaling".
+        unit: what the number means, shown next to the control.
+        kind: "float", "bool", "choice" or "range" (a (low, high) pair).
+        minimum, maximum, step: slider bounds (the generator itself accepts more).
+        choices: the accepted values of a "choice".
+        help: one line for a tooltip.
+    """
+
+    name: str
+    group: str
+    unit: str
+    kind: str
+    minimum: float = 0.0
+    maximum: float = 1.0
+    step: float = 0.01
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+
+#: Controls for every argument that changes pixels, grouped as the explorer shows them.
+PIXEL_PARAMETERS: dict[str, ParameterSpec] = {
+    spec.name: spec
+    for spec in (
+        ParameterSpec("rotation_range", "geometry", "degrees", "float", 0, 180, 1,
+                      help="angle drawn uniformly from [-r, r] degrees"),
+        ParameterSpec("width_shift_range", "geometry", "fraction of width", "float", 0, 0.5, 0.01,
+                      help="horizontal shift; below 1 a fraction of the width, else pixels"),
+        ParameterSpec("height_shift_range", "geometry", "fraction of height", "float", 0, 0.5,
+                      0.01, help="vertical shift; below 1 a fraction of the height, else pixels"),
+        ParameterSpec("shear_range", "geometry", "degrees", "float", 0, 45, 0.5,
+                      help="shear angle in DEGREES drawn from [-s, s]; 0.2 is almost nothing"),
+        ParameterSpec("zoom_range", "geometry", "scale factor", "range", 0.5, 1.5, 0.01,
+                      help="factor drawn from [low, high] per axis; above 1 zooms OUT"),
+        ParameterSpec("brightness_range", "colour", "factor", "range", 0.0, 2.0, 0.05,
+                      help="brightness factor drawn from [low, high]; 1 is unchanged"),
+        ParameterSpec("channel_shift_range", "colour", "pixel values (0-255)", "float", 0, 100, 1,
+                      help="one value drawn from [-c, c] added to every channel"),
+        ParameterSpec("horizontal_flip", "flips", "on/off", "bool",
+                      help="mirror left-right with probability 0.5"),
+        ParameterSpec("vertical_flip", "flips", "on/off", "bool",
+                      help="mirror top-bottom with probability 0.5"),
+        ParameterSpec("fill_mode", "fill", "", "choice", choices=FILL_MODES,
+                      help="how pixels from outside the image are filled"),
+        ParameterSpec("cval", "fill", "pixel value (0-255)", "float", 0, 255, 1,
+                      help="fill value when fill_mode='constant'"),
+        ParameterSpec("rescale", "scaling", "multiplier", "float", 0, 1, 1 / 255,
+                      help="multiplies every pixel after augmentation; 1/255 maps to [0, 1]"),
+        ParameterSpec("samplewise_center", "scaling", "on/off", "bool",
+                      help="subtract each image's own mean"),
+        ParameterSpec("samplewise_std_normalization", "scaling", "on/off", "bool",
+                      help="divide each image by its own standard deviation"),
+        ParameterSpec("featurewise_center", "scaling", "on/off", "bool",
+                      help="subtract the dataset mean (needs generator.fit)"),
+        ParameterSpec("featurewise_std_normalization", "scaling", "on/off", "bool",
+                      help="divide by the dataset std (needs generator.fit)"),
+    )
+}
+
+
+def _reject(name: str, expected: str, value: Any) -> ValueError:
+    return ValueError(f"`{name}` must be {expected}. Received: {name}={value!r}")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
+
+
+def _check_number(name: str, value: Any, *, minimum: float | None = None,
+                  maximum: float | None = None, unit: str = "") -> None:
+    low = "-inf" if minimum is None else f"{minimum:g}"
+    high = "inf" if maximum is None else f"{maximum:g}"
+    expected = f"a number in [{low}, {high}]" + (f" ({unit})" if unit else "")
+    if not _is_number(value):
+        raise _reject(name, expected, value)
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise _reject(name, expected, value)
+
+
+def _check_shift(name: str, value: Any) -> None:
+    expected = ("a float >= 0 (below 1: fraction of the image side; from 1: pixels), "
+                "an int >= 0 (pixels), or a list of numbers (pixels or fractions)")
+    if isinstance(value, (list, tuple, np.ndarray)):
+        array = np.asarray(value)
+        if array.ndim != 1 or array.size == 0 or not np.issubdtype(array.dtype, np.number):
+            raise _reject(name, expected, value)
+        if not np.all(np.isfinite(array)):
+            raise _reject(name, expected, value)
+        return
+    if not _is_number(value) or value < 0:
+        raise _reject(name, expected, value)
+
+
+def _check_pair(name: str, value: Any, *, minimum: float, strictly_positive: bool) -> None:
+    expected = f"a pair (low, high) with {minimum:g} {'<' if strictly_positive else '<='} low <= high"
+    if not isinstance(value, (list, tuple, np.ndarray)) or len(value) != 2:
+        raise _reject(name, expected, value)
+    low, high = value
+    if not (_is_number(low) and _is_number(high)) or low > high:
+        raise _reject(name, expected, value)
+    if low < minimum or (strictly_positive and low <= minimum):
+        raise _reject(name, expected, value)
+
+
+def zoom_bounds(zoom_range: float | Sequence[float]) -> tuple[float, float]:
+    """Return the (low, high) zoom factors the legacy generator draws from.
+
+    Example:
+        >>> zoom_bounds(0.2)
+        (0.8, 1.2)
+    """
+    if isinstance(zoom_range, numbers.Real):
+        return (1 - float(zoom_range), 1 + float(zoom_range))
+    low, high = zoom_range
+    return (float(low), float(high))
+
+
+def validate_generator_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """Check generator arguments and return them complete, with legacy defaults filled in.
+
+    Raises:
+        TypeError: for a name the legacy generator does not accept.
+        ValueError: naming the argument, what it accepts, and ending ``Received: name=value``.
+
+    Example:
+        >>> validate_generator_kwargs({"fill_mode": "mirror"})
+        Traceback (most recent call last):
+        ...
+        ValueError: `fill_mode` must be one of ('constant', 'nearest', 'reflect', 'wrap'). \
+Received: fill_mode='mirror'
+    """
+    unknown = sorted(set(kwargs) - set(DEFAULTS))
+    if unknown:
+        raise TypeError(
+            f"ImageDataGenerator got unexpected argument(s) {unknown}; accepted: {list(DEFAULTS)}"
+        )
+    params = {**DEFAULTS, **kwargs}
+
+    for name in BOOLEAN_ARGUMENTS:
+        if not isinstance(params[name], (bool, np.bool_)) and params[name] not in (0, 1):
+            raise _reject(name, "True or False", params[name])
+    _check_number("zca_epsilon", params["zca_epsilon"], minimum=0)
+    _check_number("rotation_range", params["rotation_range"], minimum=0, maximum=360,
+                  unit="degrees")
+    _check_shift("width_shift_range", params["width_shift_range"])
+    _check_shift("height_shift_range", params["height_shift_range"])
+    _check_number("shear_range", params["shear_range"], minimum=0, maximum=360, unit="degrees")
+    zoom = params["zoom_range"]
+    if isinstance(zoom, (list, tuple, np.ndarray)):
+        _check_pair("zoom_range", zoom, minimum=0, strictly_positive=True)
+    else:
+        _check_number("zoom_range", zoom, minimum=0, maximum=0.999,
+                      unit="a float z draws from [1-z, 1+z]; pass a pair for other bounds")
+    if params["brightness_range"] is not None:
+        _check_pair("brightness_range", params["brightness_range"], minimum=0,
+                    strictly_positive=False)
+    _check_number("channel_shift_range", params["channel_shift_range"], minimum=0,
+                  unit="pixel values")
+    if params["fill_mode"] not in FILL_MODES:
+        raise _reject("fill_mode", f"one of {FILL_MODES}", params["fill_mode"])
+    _check_number("cval", params["cval"])
+    if params["rescale"] is not None:
+        _check_number("rescale", params["rescale"])
+    function = params["preprocessing_function"]
+    if function is not None and not callable(function):
+        raise _reject("preprocessing_function", "None or a callable taking one image", function)
+    if params["data_format"] not in (None, "channels_last", "channels_first"):
+        raise _reject("data_format", "None, 'channels_last' or 'channels_first'",
+                      params["data_format"])
+    _check_number("validation_split", params["validation_split"], minimum=0, maximum=0.999)
+    order = params["interpolation_order"]
+    if not isinstance(order, (int, np.integer)) or isinstance(order, bool) or not 0 <= order <= 5:
+        raise _reject("interpolation_order", "an int in [0, 5] (0 nearest, 1 bilinear, 3 cubic)",
+                      order)
+    if params["dtype"] is not None:
+        try:
+            np.dtype(params["dtype"])
+        except TypeError:
+            raise _reject("dtype", "None or a NumPy dtype name such as 'float32'",
+                          params["dtype"]) from None
+    return params
+
+
+@dataclass(frozen=True)
+class TransformConfig:
+    """The random-augmentation part of the arguments, normalised for the transforms module.
+
+    Example:
+        >>> TransformConfig.from_kwargs({"zoom_range": 0.2}).zoom_range
+        (0.8, 1.2)
+    """
+
+    rotation_range: float = 0.0
+    width_shift_range: Any = 0.0
+    height_shift_range: Any = 0.0
+    shear_range: float = 0.0
+    zoom_range: tuple[float, float] = (1.0, 1.0)
+    channel_shift_range: float = 0.0
+    brightness_range: tuple[float, float] | None = None
+    horizontal_flip: bool = False
+    vertical_flip: bool = False
+    fill_mode: str = "nearest"
+    cval: float = 0.0
+    interpolation_order: int = 1
+
+    @classmethod
+    def from_kwargs(cls, kwargs: Mapping[str, Any]) -> TransformConfig:
+        params = validate_generator_kwargs(
+            {k: v for k, v in kwargs.items() if k in DEFAULTS}
+        )
+        brightness = params["brightness_range"]
+        return cls(
+            rotation_range=params["rotation_range"],
+            width_shift_range=params["width_shift_range"],
+            height_shift_range=params["height_shift_range"],
+            shear_range=params["shear_range"],
+            zoom_range=zoom_bounds(params["zoom_range"]),
+            channel_shift_range=params["channel_shift_range"],
+            brightness_range=None if brightness is None else tuple(brightness),
+            horizontal_flip=bool(params["horizontal_flip"]),
+            vertical_flip=bool(params["vertical_flip"]),
+            fill_mode=params["fill_mode"],
+            cval=float(params["cval"]),
+            interpolation_order=int(params["interpolation_order"]),
+        )
+
+    @property
+    def is_identity(self) -> bool:
+        """True when no random transform can change a pixel."""
+        return (
+            not self.rotation_range
+            and not _shift_active(self.width_shift_range)
+            and not _shift_active(self.height_shift_range)
+            and not self.shear_range
+            and self.zoom_range == (1.0, 1.0)
+            and not self.channel_shift_range
+            and self.brightness_range is None
+            and not self.horizontal_flip
+            and not self.vertical_flip
+        )
+
+
+def _shift_active(value: Any) -> bool:
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return bool(len(value))
+    return bool(value)
+
+
+PreprocessingFunction = Callable[[np.ndarray], np.ndarray]

@@ -1,0 +1,363 @@
+"""Sample random transform parameters, and apply them to images with one fused warp.
+
+Sampling (``sample_transform``) and applying (``warp_image``, ``apply_color``) are kept
+apart, as in Keras' preprocessing layers. Sampling reproduces the legacy
+``ImageDataGenerator.get_random_transform`` draw for draw: the same distributions, in the
+same order, so a ``numpy.random.RandomState(seed)`` gives the very dict the legacy code
+gives after ``np.random.seed(seed)`` (without touching NumPy's global generator).
+
+Applying builds the legacy 3x3 matrix (``affine_matrix``), folds flips and an optional
+resize into it, and runs a single OpenCV warp per image. OpenCV's border modes are mapped
+onto scipy's so the pixels match the legacy ``scipy.ndimage`` output, including scipy's
+quirks (``constant`` does not blend with ``cval`` inside the edge pixels, and ``wrap`` has
+a period of ``n - 1``). Interpolation orders above 1 fall back to scipy itself.
+
+Example:
+    >>> import numpy as np
+    >>> from augwidgets.core.params import TransformConfig
+    >>> config = TransformConfig.from_kwargs({"rotation_range": 20})
+    >>> params = sample_transform(config, (32, 32, 3), np.random.RandomState(0))
+    >>> round(params["theta"], 3)
+    1.953
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+from PIL import Image, ImageEnhance
+
+from augwidgets.core.params import TransformConfig
+
+# OpenCV spawns its own thread pool per call; our callers already parallelise per image.
+cv2.setNumThreads(1)
+
+_CV_BORDER = {
+    "nearest": cv2.BORDER_REPLICATE,
+    "reflect": cv2.BORDER_REFLECT,
+    "constant": cv2.BORDER_REPLICATE,  # then cval outside [0, n-1], as scipy does
+    "wrap": cv2.BORDER_REPLICATE,  # coordinates are wrapped by hand, period n-1
+}
+_CV_INTERPOLATION = {0: cv2.INTER_NEAREST, 1: cv2.INTER_LINEAR}
+
+TRANSFORM_KEYS = (
+    "theta", "tx", "ty", "shear", "zx", "zy", "flip_horizontal", "flip_vertical",
+    "channel_shift_intensity", "brightness",
+)
+
+
+def _draw_shift(shift_range: Any, side: int, rng: Any) -> float:
+    # Legacy: np.random.choice for ints and lists (then a random sign), uniform for floats.
+    if isinstance(shift_range, (float, np.floating)):
+        value = rng.uniform(-shift_range, shift_range)
+    else:
+        value = rng.choice(shift_range)
+        value *= rng.choice([-1, 1])
+    if np.max(shift_range) < 1:
+        value *= side
+    return value
+
+
+def sample_transform(
+    config: TransformConfig,
+    img_shape: tuple[int, ...],
+    rng: Any = np.random,
+    *,
+    row_axis: int = 0,
+    col_axis: int = 1,
+) -> dict[str, Any]:
+    """Draw one image's transform parameters, exactly as the legacy generator does.
+
+    Args:
+        config: the normalised augmentation settings.
+        img_shape: shape of one image (rows and columns are read from it).
+        rng: a ``numpy.random.RandomState`` (or the ``numpy.random`` module for legacy
+            global-state behaviour).
+        row_axis, col_axis: axes of ``img_shape`` holding rows and columns.
+
+    Returns:
+        A dict with the legacy keys ``theta, tx, ty, shear, zx, zy, flip_horizontal,
+        flip_vertical, channel_shift_intensity, brightness``.
+
+    Example:
+        >>> cfg = TransformConfig.from_kwargs({"height_shift_range": 0.1})
+        >>> sample_transform(cfg, (100, 50, 3), np.random.RandomState(1))["tx"] != 0
+        True
+    """
+    theta = rng.uniform(-config.rotation_range, config.rotation_range) if config.rotation_range else 0
+    tx = _draw_shift(config.height_shift_range, img_shape[row_axis], rng) \
+        if _active(config.height_shift_range) else 0
+    ty = _draw_shift(config.width_shift_range, img_shape[col_axis], rng) \
+        if _active(config.width_shift_range) else 0
+    shear = rng.uniform(-config.shear_range, config.shear_range) if config.shear_range else 0
+    low, high = config.zoom_range
+    if low == 1 and high == 1:
+        zx, zy = 1, 1
+    else:
+        zx, zy = rng.uniform(low, high, 2)
+    flip_horizontal = (rng.random_sample() < 0.5) * config.horizontal_flip
+    flip_vertical = (rng.random_sample() < 0.5) * config.vertical_flip
+    channel_shift_intensity = None
+    if config.channel_shift_range != 0:
+        channel_shift_intensity = rng.uniform(-config.channel_shift_range,
+                                              config.channel_shift_range)
+    brightness = None
+    if config.brightness_range is not None:
+        brightness = rng.uniform(config.brightness_range[0], config.brightness_range[1])
+    return {
+        "theta": theta, "tx": tx, "ty": ty, "shear": shear, "zx": zx, "zy": zy,
+        "flip_horizontal": flip_horizontal, "flip_vertical": flip_vertical,
+        "channel_shift_intensity": channel_shift_intensity, "brightness": brightness,
+    }
+
+
+def _active(shift_range: Any) -> bool:
+    if isinstance(shift_range, (list, tuple, np.ndarray)):
+        return len(shift_range) > 0
+    return bool(shift_range)
+
+
+def affine_matrix(params: dict[str, Any], height: int, width: int) -> np.ndarray | None:
+    """The legacy 3x3 inverse-mapping matrix for ``params`` on a ``height x width`` grid.
+
+    It is built exactly as ``apply_affine_transform`` builds it (rotation, then shift,
+    shear and zoom, re-centred). Read as an OpenCV ``WARP_INVERSE_MAP`` matrix it maps
+    output ``(x=column, y=row)`` to input coordinates; this is the same mapping that the
+    legacy code hands to scipy after swapping axes. Returns ``None`` for the identity.
+    Flips are not part of it (see ``flip_matrix``).
+
+    Example:
+        >>> affine_matrix({"theta": 0, "tx": 0}, 10, 10) is None
+        True
+    """
+    matrix = None
+    theta = params.get("theta", 0)
+    if theta != 0:
+        angle = np.deg2rad(theta)
+        matrix = np.array([[np.cos(angle), -np.sin(angle), 0],
+                           [np.sin(angle), np.cos(angle), 0], [0, 0, 1]])
+    tx, ty = params.get("tx", 0), params.get("ty", 0)
+    if tx != 0 or ty != 0:
+        shift = np.array([[1, 0, tx], [0, 1, ty], [0, 0, 1]])
+        matrix = shift if matrix is None else matrix @ shift
+    shear = params.get("shear", 0)
+    if shear != 0:
+        angle = np.deg2rad(shear)
+        shear_matrix = np.array([[1, -np.sin(angle), 0], [0, np.cos(angle), 0], [0, 0, 1]])
+        matrix = shear_matrix if matrix is None else matrix @ shear_matrix
+    zx, zy = params.get("zx", 1), params.get("zy", 1)
+    if zx != 1 or zy != 1:
+        zoom = np.array([[zx, 0, 0], [0, zy, 0], [0, 0, 1]])
+        matrix = zoom if matrix is None else matrix @ zoom
+    if matrix is None:
+        return None
+    # Legacy transform_matrix_offset_center(matrix, h, w): note it centres the *first*
+    # coordinate on the rows' centre; we keep that to match legacy pixels exactly.
+    o_x, o_y = float(height) / 2 - 0.5, float(width) / 2 - 0.5
+    offset = np.array([[1, 0, o_x], [0, 1, o_y], [0, 0, 1]])
+    reset = np.array([[1, 0, -o_x], [0, 1, -o_y], [0, 0, 1]])
+    return offset @ matrix @ reset
+
+
+def flip_matrix(flip_horizontal: bool, flip_vertical: bool, height: int, width: int) -> np.ndarray:
+    """Inverse map of the output flips, in OpenCV ``(x=column, y=row)`` coordinates."""
+    matrix = np.eye(3)
+    if flip_horizontal:
+        matrix = matrix @ np.array([[-1, 0, width - 1], [0, 1, 0], [0, 0, 1]])
+    if flip_vertical:
+        matrix = matrix @ np.array([[1, 0, 0], [0, -1, height - 1], [0, 0, 1]])
+    return matrix
+
+
+def resize_matrix(source_hw: tuple[int, int], target_hw: tuple[int, int],
+                  crop_box: tuple[int, int, int, int] | None = None) -> np.ndarray:
+    """Map target-grid pixel centres to source pixel centres (half-pixel aligned).
+
+    ``crop_box`` is ``(left, top, right, bottom)`` in source pixels, as in PIL's
+    ``resize(box=...)``, used for ``keep_aspect_ratio``.
+    """
+    height, width = source_hw
+    left, top, right, bottom = crop_box if crop_box else (0, 0, width, height)
+    scale_x = (right - left) / target_hw[1]
+    scale_y = (bottom - top) / target_hw[0]
+    return np.array([[scale_x, 0, left + 0.5 * scale_x - 0.5],
+                     [0, scale_y, top + 0.5 * scale_y - 0.5], [0, 0, 1]])
+
+
+def geometry_matrix(params: dict[str, Any], target_hw: tuple[int, int],
+                    source_hw: tuple[int, int] | None = None,
+                    crop_box: tuple[int, int, int, int] | None = None) -> np.ndarray | None:
+    """Compose resize, legacy affine and flips into one inverse map; ``None`` if identity.
+
+    Example:
+        >>> geometry_matrix({"flip_horizontal": True}, (4, 4))[0].tolist()
+        [-1.0, 0.0, 3.0]
+    """
+    height, width = target_hw
+    matrix = affine_matrix(params, height, width)
+    flips = bool(params.get("flip_horizontal")), bool(params.get("flip_vertical"))
+    if any(flips):
+        flip = flip_matrix(*flips, height, width)
+        matrix = flip if matrix is None else matrix @ flip
+    if source_hw is not None and (tuple(source_hw) != tuple(target_hw) or crop_box):
+        resize = resize_matrix(source_hw, target_hw, crop_box)
+        matrix = resize if matrix is None else resize @ matrix
+    return matrix
+
+
+def warp_image(
+    image: np.ndarray,
+    matrix: np.ndarray | None,
+    target_hw: tuple[int, int],
+    *,
+    fill_mode: str = "nearest",
+    cval: float = 0.0,
+    order: int = 1,
+) -> np.ndarray:
+    """Resample a channels-last image through an inverse-map matrix with scipy's borders.
+
+    Args:
+        image: ``(rows, cols, channels)`` array, uint8 or float32.
+        matrix: 3x3 inverse map from ``geometry_matrix`` (``None`` for identity).
+        target_hw: output ``(rows, cols)``.
+        fill_mode: "constant", "nearest", "reflect" or "wrap" (scipy semantics).
+        cval: fill value for "constant".
+        order: interpolation order; 0 and 1 use OpenCV, higher orders use scipy.
+
+    Returns:
+        The warped image, same dtype and channel count.
+    """
+    height, width = target_hw
+    if matrix is None and image.shape[:2] == (height, width):
+        return image
+    if matrix is None:
+        matrix = resize_matrix(image.shape[:2], target_hw)
+    if order not in _CV_INTERPOLATION:
+        return _warp_scipy(image, matrix, target_hw, fill_mode, cval, order)
+    channels = image.shape[2]
+    flags = _CV_INTERPOLATION[order] | cv2.WARP_INVERSE_MAP
+    if fill_mode == "wrap" or fill_mode == "constant":
+        out = _warp_with_coordinates(image, matrix, target_hw, fill_mode, cval, order)
+    elif channels <= 4:
+        out = cv2.warpAffine(image, matrix[:2], (width, height), flags=flags,
+                             borderMode=_CV_BORDER[fill_mode])
+    else:  # OpenCV handles at most 4 channels per call
+        out = np.stack([cv2.warpAffine(np.ascontiguousarray(image[..., c]), matrix[:2],
+                                       (width, height), flags=flags,
+                                       borderMode=_CV_BORDER[fill_mode])
+                        for c in range(channels)], axis=-1)
+    return out.reshape(height, width, channels)
+
+
+def _source_coordinates(matrix: np.ndarray, target_hw: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    height, width = target_hw
+    cols = np.arange(width, dtype=np.float64)
+    rows = np.arange(height, dtype=np.float64)[:, None]
+    map_x = matrix[0, 0] * cols + (matrix[0, 1] * rows + matrix[0, 2])
+    map_y = matrix[1, 0] * cols + (matrix[1, 1] * rows + matrix[1, 2])
+    return map_x, map_y
+
+
+def _warp_with_coordinates(image: np.ndarray, matrix: np.ndarray, target_hw: tuple[int, int],
+                           fill_mode: str, cval: float, order: int) -> np.ndarray:
+    src_h, src_w = image.shape[:2]
+    map_x, map_y = _source_coordinates(matrix, target_hw)
+    outside = None
+    if fill_mode == "wrap":
+        # scipy's "wrap" repeats with period n - 1 (first and last samples overlap).
+        map_x = np.mod(map_x, max(src_w - 1, 1)) if src_w > 1 else np.zeros_like(map_x)
+        map_y = np.mod(map_y, max(src_h - 1, 1)) if src_h > 1 else np.zeros_like(map_y)
+    else:
+        # scipy's "constant" gives cval outside [0, n-1] and never blends it in.
+        tolerance = 1e-6
+        outside = ((map_x < -tolerance) | (map_x > src_w - 1 + tolerance)
+                   | (map_y < -tolerance) | (map_y > src_h - 1 + tolerance))
+    channels = image.shape[2]
+    map_x32, map_y32 = map_x.astype(np.float32), map_y.astype(np.float32)
+    planes = [image] if channels <= 4 else [np.ascontiguousarray(image[..., c])
+                                             for c in range(channels)]
+    warped = [cv2.remap(p, map_x32, map_y32, _CV_INTERPOLATION[order],
+                        borderMode=cv2.BORDER_REPLICATE) for p in planes]
+    out = warped[0] if channels <= 4 else np.stack(warped, axis=-1)
+    out = out.reshape(target_hw[0], target_hw[1], channels)
+    if outside is not None and outside.any():
+        fill = np.clip(cval, 0, 255) if out.dtype == np.uint8 else cval
+        out[outside] = fill
+    return out
+
+
+def _warp_scipy(image: np.ndarray, matrix: np.ndarray, target_hw: tuple[int, int],
+                fill_mode: str, cval: float, order: int) -> np.ndarray:
+    from scipy import ndimage
+
+    # scipy indexes (row, col): swap the OpenCV (x, y) matrix back.
+    swap = np.array([[0, 1, 0], [1, 0, 0], [0, 0, 1]])
+    rc = swap @ matrix @ swap
+    planes = [
+        ndimage.affine_transform(image[..., c].astype(np.float64), rc[:2, :2], rc[:2, 2],
+                                 output_shape=target_hw, order=order, mode=fill_mode, cval=cval)
+        for c in range(image.shape[2])
+    ]
+    out = np.stack(planes, axis=-1)
+    if image.dtype == np.uint8:
+        out = np.clip(np.rint(out), 0, 255)
+    return out.astype(image.dtype)
+
+
+def apply_channel_shift(image: np.ndarray, intensity: float) -> np.ndarray:
+    """Legacy channel shift: add ``intensity`` and clip to the image's own min and max."""
+    low, high = np.min(image), np.max(image)
+    return np.clip(image + intensity, low, high)
+
+
+def apply_brightness(image: np.ndarray, brightness: float) -> np.ndarray:
+    """Legacy brightness (``apply_brightness_shift(x, b, scale=False)``), via PIL as there.
+
+    Like the legacy code, the image is truncated to 8 bits on the way through PIL.
+    """
+    low, high = float(np.min(image)), float(np.max(image))
+    rescaled = low < 0 or high > 255
+    x = np.asarray(image, dtype=np.float32)
+    if rescaled:
+        x = x - low
+        if x.max() != 0:
+            x = x / x.max()
+        x = x * 255
+    channels = x.shape[2]
+    mode = {1: "L", 3: "RGB", 4: "RGBA"}.get(channels)
+    if mode is None:
+        raise ValueError(f"brightness needs 1, 3 or 4 channels. Received: channels={channels}")
+    pil = Image.fromarray(x[..., 0].astype(np.uint8) if channels == 1 else x.astype(np.uint8), mode)
+    out = np.asarray(ImageEnhance.Brightness(pil).enhance(brightness), dtype=np.float32)
+    out = out.reshape(image.shape[0], image.shape[1], channels)
+    if rescaled:
+        out = out / 255 * (high - low) + low
+    return out
+
+
+def apply_color(image: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    """Apply the colour part of ``params`` (channel shift, then brightness) as the legacy does."""
+    if params.get("channel_shift_intensity") is not None:
+        image = apply_channel_shift(image, params["channel_shift_intensity"])
+    if params.get("brightness") is not None:
+        image = apply_brightness(image, params["brightness"])
+    return image
+
+
+def transform_image(image: np.ndarray, params: dict[str, Any], config: TransformConfig,
+                    target_hw: tuple[int, int] | None = None) -> np.ndarray:
+    """Warp (resize, affine and flips in one pass) then recolour one channels-last image.
+
+    Example:
+        >>> x = np.arange(12, dtype=np.float32).reshape(2, 2, 3)
+        >>> transform_image(x, {"flip_horizontal": True}, TransformConfig())[0, 0].tolist()
+        [3.0, 4.0, 5.0]
+    """
+    target_hw = tuple(target_hw or image.shape[:2])
+    matrix = geometry_matrix(params, target_hw, image.shape[:2])
+    out = warp_image(image, matrix, target_hw, fill_mode=config.fill_mode, cval=config.cval,
+                     order=config.interpolation_order)
+    return apply_color(out, params)
+

@@ -1,0 +1,1 @@
+"""Training helpers: a history model, live outputs, a thin Keras callback, experiments."""
