@@ -141,7 +141,7 @@ class LivePlot(keras.callbacks.Callback):
     # ---------------------------------------------------------------------- Keras hooks
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         for output in self.outputs:
-            if isinstance(output, ImageOutput) and in_notebook_kernel():
+            if isinstance(output, ImageOutput) and output.auto_display and in_notebook_kernel():
                 output.display()
         # The first batches arrive after tracing; draw them as soon as they do.
         self._next_draw = 0.0

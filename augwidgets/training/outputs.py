@@ -73,6 +73,8 @@ class ImageOutput(Output):
             creates one on first use.
         figure: the ``CurveFigure`` to draw with; None makes a default one.
         title: an optional figure title.
+        auto_display: let ``LivePlot`` display the widget when training starts in a
+            notebook; a panel that shows the widget itself passes False.
 
     Example:
         >>> out = ImageOutput()
@@ -82,8 +84,9 @@ class ImageOutput(Output):
     """
 
     def __init__(self, widget: Any = None, *, figure: CurveFigure | None = None,
-                 title: str | None = None) -> None:
+                 title: str | None = None, auto_display: bool = True) -> None:
         self._widget = widget
+        self.auto_display = auto_display
         self.figure = figure or CurveFigure()
         self.title = title
         self.last_png: bytes | None = None
