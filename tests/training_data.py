@@ -34,3 +34,23 @@ def digits_tree(directory: Path, *, image_size: int = 16, per_class: int | None 
                                                                   Image.BILINEAR)
                 image.save(folder / f"{i}.png")
     return directory
+
+
+def image_data_generator(**kwargs):
+    """``augwidgets.ImageDataGenerator`` once the core generator exists, else the legacy one."""
+    try:
+        from augwidgets.core.generator import ImageDataGenerator
+    except ImportError:
+        from keras.src.legacy.preprocessing.image import ImageDataGenerator
+    return ImageDataGenerator(**kwargs)
+
+
+def iterators(root: Path, *, image_size: int = 16, batch_size: int = 8, **augmentation):
+    """(train, validation) directory iterators over a ``digits_tree``; grayscale, rescaled."""
+    options = {"target_size": (image_size, image_size), "color_mode": "grayscale",
+               "batch_size": batch_size}
+    train = image_data_generator(rescale=1 / 255, **augmentation).flow_from_directory(
+        root / "train", shuffle=True, seed=0, **options)
+    validation = image_data_generator(rescale=1 / 255).flow_from_directory(
+        root / "validation", shuffle=False, **options)
+    return train, validation

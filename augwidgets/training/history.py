@@ -143,7 +143,7 @@ class TrainingHistory:
 
     @property
     def metric_names(self) -> list[str]:
-        """Training metric names in first-seen order; ``val_x`` counts as ``x``."""
+        """Training metric names, ``loss`` first, then in first-seen order (``val_x`` is ``x``)."""
         names: dict[str, None] = {}
         for record in [*self.batches, *self.epochs]:
             for key in record.logs:
@@ -151,7 +151,7 @@ class TrainingHistory:
                     continue
                 base = key[len(VALIDATION_PREFIX):] if key.startswith(VALIDATION_PREFIX) else key
                 names.setdefault(base, None)
-        return list(names)
+        return sorted(names, key=lambda name: name != "loss")
 
     def epoch_metrics(self) -> dict[str, list[float]]:
         """Epoch values keyed as in Keras logs, like ``model.fit(...).history.history``.

@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -88,6 +89,18 @@ def describe_data_shape(data: Any) -> tuple[tuple[int, ...], int, str]:
         if classes is None:
             classes = y.shape[1] if mode == "categorical" else int(y.max()) + 1
     return tuple(int(s) for s in shape), int(classes), mode
+
+
+def _summarise(error: BaseException) -> str:
+    """One line for a panel: TensorFlow wraps Python errors from the input pipeline in a
+    long "Graph execution error", so the original ``SomeError: message`` line is preferred."""
+    text = str(error)
+    for line in text.splitlines():
+        match = re.match(r"\s*(\w+(Error|Exception|Interrupt)): (.+)", line)
+        if match and match.group(1) != type(error).__name__:
+            return f"{type(error).__name__} ({match.group(1)}: {match.group(3).strip()})"
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return f"{type(error).__name__}: {first}"
 
 
 class _Control(keras.callbacks.Callback):
@@ -237,12 +250,12 @@ class TrainingSession:
                                      f"Received: model={model.name!r}")
             if self.augment_on_device:
                 model = augmentation_on_device(model, self._generator_kwargs, seed=self.seed)
-        if not model.optimizer.built:
-            model.optimizer.build(model.trainable_variables)
+            if not model.optimizer.built:  # so reset() can restore its initial state
+                model.optimizer.build(model.trainable_variables)
         return model
 
     def _optimizer_snapshot(self) -> list[np.ndarray]:
-        return [np.array(v) for v in self.model.optimizer.variables]
+        return [keras.ops.convert_to_numpy(v) for v in self.model.optimizer.variables]
 
     # ------------------------------------------------------------------------- properties
     @property
@@ -268,7 +281,7 @@ class TrainingSession:
     @property
     def learning_rate(self) -> float:
         """The optimizer's learning rate; setting it takes effect at the next batch."""
-        return float(np.array(self.model.optimizer.learning_rate))
+        return float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
@@ -341,7 +354,7 @@ class TrainingSession:
                            callbacks=[self._control, self.live_plot], verbose=0)
         except BaseException as error:  # re-raised by wait(); shown by a panel
             self.error = error
-            self._set_state("failed", f"{type(error).__name__}: {error}")
+            self._set_state("failed", _summarise(error))
             return
         if self.state == "diverged":
             self._notify()
