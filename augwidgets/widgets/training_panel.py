@@ -144,13 +144,15 @@ class TrainingPanel(widgets.VBox):
     # ------------------------------------------------------------------------------- view
     def _refresh(self) -> None:
         session = self.session
-        running = session.running and session.state in ("running", "stopping")
+        running = session.state in ("running", "stopping")
         self.start_button.disabled = running
         self.stop_button.disabled = not running
         self.epochs_input.disabled = running
         colour = _STATE_COLOURS.get(session.state, "#57606a")
-        logs = session.live_plot.training_history.last_epoch_logs()
-        metrics = ", ".join(f"{k} {v:.4f}" for k, v in logs.items() if k != "learning_rate")
+        history = session.live_plot.training_history
+        logs = history.last_epoch_logs()
+        keys = [k for name in history.metric_names for k in (name, "val_" + name) if k in logs]
+        metrics = ", ".join(f"{k} {logs[k]:.4f}" for k in keys)
         rows = [f"<b style='color:{colour}'>{html.escape(session.state)}</b>"
                 + (f": {html.escape(session.message)}" if session.message else "")
                 + f" &middot; epochs done: {session.epochs_done}",
