@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Sequence
@@ -143,12 +144,16 @@ class LivePlot(keras.callbacks.Callback):
         for output in self.outputs:
             if isinstance(output, ImageOutput) and output.auto_display and in_notebook_kernel():
                 output.display()
-        # The first batches arrive after tracing; draw them as soon as they do.
-        self._next_draw = 0.0
+        self._next_draw = math.inf  # scheduled by the first batch
+
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         steps = (self.params or {}).get("steps")
         self.training_history.log_batch(batch, logs, steps=steps)
+        if self._next_draw == math.inf:
+            # The first batch arrives after tracing; the first redraw follows min_interval
+            # later, so a fit shorter than that pays for one render only, at its end.
+            self._next_draw = time.perf_counter() + self.min_interval
         self._maybe_draw()
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
