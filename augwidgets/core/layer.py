@@ -162,7 +162,6 @@ class GeneratorAugmentation(keras.layers.Layer):
         self.seed = seed
         self.data_format = data_format or keras.config.image_data_format()
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.supports_jit = True
 
     # ----------------------------------------------------------------------------- sampling
 
