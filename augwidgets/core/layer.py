@@ -162,6 +162,9 @@ class GeneratorAugmentation(keras.layers.Layer):
         self.seed = seed
         self.data_format = data_format or keras.config.image_data_format()
         self.seed_generator = keras.random.SeedGenerator(seed)
+        # TensorFlow's ImageProjectiveTransformV3 has no XLA kernel; Keras' own RandomZoom
+        # says the same. With this, jit_compile="auto" on a GPU falls back to a plain graph.
+        self.supports_jit = keras.backend.backend() != "tensorflow"
 
     # ----------------------------------------------------------------------------- sampling
 
