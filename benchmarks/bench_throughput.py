@@ -121,7 +121,7 @@ def main() -> None:
         for _ in range(args.rounds):
             for name, fn in pipelines.items():
                 with contextlib.redirect_stdout(io.StringIO()):
-                    wall, cpu, images = _timed(lambda fn=fn: fn(root, size))
+                    wall, cpu, images = _timed(lambda fn=fn, size=size: fn(root, size))
                 results[name].append((images / wall, cpu / images * 1000))
         ceiling = statistics.median(r[0] for r in results[list(pipelines)[1]])
         legacy = statistics.median(r[0] for r in results[list(pipelines)[2]])
