@@ -175,3 +175,15 @@ def test_legacy_keras_reads_them(digits_root, tmp_path):
                                                           target_size=(16, 16))
     assert validation.class_indices == {"circle": 0, "square": 1, "triangle": 2}
     assert validation.samples == 3
+
+
+def test_augwidgets_generator_reads_them(digits_root):
+    from augwidgets.core.generator import ImageDataGenerator
+
+    iterator = ImageDataGenerator(rotation_range=10).flow_from_directory(
+        digits_root / "validation", target_size=(16, 16), color_mode="grayscale",
+        batch_size=16, shuffle=False)
+    assert iterator.num_classes == 10 and not iterator.skipped
+    assert iterator.samples == sum(counts(digits_root, "validation").values())
+    x, _ = iterator[0]
+    assert x.shape == (16, 16, 16, 1) and x.max() > 100
