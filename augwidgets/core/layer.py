@@ -130,7 +130,7 @@ class GeneratorAugmentation(keras.layers.Layer):
         >>> import numpy as np
         >>> layer = GeneratorAugmentation(rotation_range=30, horizontal_flip=True, seed=0)
         >>> images = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype="uint8")
-        >>> layer(images, training=True).shape
+        >>> tuple(layer(images, training=True).shape)
         (4, 32, 32, 3)
     """
 
