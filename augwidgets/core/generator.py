@@ -48,7 +48,7 @@ from augwidgets.core.decode import (
     decode_image,
 )
 from augwidgets.core.directory import WHITE_LIST_FORMATS, scan_directory
-from augwidgets.core.params import TransformConfig, validate_generator_kwargs
+from augwidgets.core.params import DEFAULTS, TransformConfig, validate_generator_kwargs
 from augwidgets.core.transforms import (
     apply_color,
     geometry_matrix,
@@ -224,7 +224,7 @@ class ImageDataGenerator:
 
     def __repr__(self) -> str:
         changed = {k: v for k, v in self.generator_kwargs.items()
-                   if k not in ("preprocessing_function",) and v != _legacy_default(k)}
+                   if k not in ("preprocessing_function",) and v != DEFAULTS[k]}
         if self.preprocessing_function is not None:
             changed["preprocessing_function"] = getattr(self.preprocessing_function,
                                                         "__name__", "<function>")
@@ -285,6 +285,12 @@ class ImageDataGenerator:
             save_prefix=save_prefix, save_format=save_format,
             ignore_class_split=ignore_class_split, subset=subset, dtype=self.dtype,
         )
+
+    def flow_from_dataframe(self, *args: Any, **kwargs: Any) -> Any:
+        """Not provided yet: use a class-per-folder tree, or the legacy generator for this."""
+        raise NotImplementedError(
+            "augwidgets does not implement flow_from_dataframe yet; use flow_from_directory "
+            "or keras.preprocessing.image.ImageDataGenerator.flow_from_dataframe")
 
     # ---------------------------------------------------------------- transforms
     def _image_axes(self) -> tuple[int, int]:
@@ -410,12 +416,6 @@ class ImageDataGenerator:
             u, s, _ = np.linalg.svd(flat.T, full_matrices=False)
             s_inv = np.sqrt(n) / (s + self.zca_epsilon)
             self.zca_whitening_matrix = (u * s_inv).dot(u.T)
-
-
-def _legacy_default(name: str) -> Any:
-    from augwidgets.core.params import DEFAULTS
-
-    return DEFAULTS[name]
 
 
 class _Iterator(keras.utils.PyDataset):
