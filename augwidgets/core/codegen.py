@@ -93,6 +93,17 @@ def _r_value(value: Any, name: str = "") -> str:
     return text + "L" if isinstance(value, int) and name in _SHIFTS else text
 
 
+def python_arguments(generator_kwargs: Mapping[str, Any]) -> str:
+    """The non-default arguments as a Python argument list, e.g. for a one-line call.
+
+    Example:
+        >>> python_arguments({"rescale": 1 / 255, "horizontal_flip": False})
+        'rescale=1/255'
+    """
+    settings = non_default_kwargs(generator_kwargs)
+    return ", ".join(f"{name}={_python_value(value, name)}" for name, value in settings.items())
+
+
 def _function_import(function: Any) -> str | None:
     module = getattr(function, "__module__", None)
     name = getattr(function, "__qualname__", "")

@@ -21,6 +21,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from augwidgets.core.directory import scan_directory
 from augwidgets.core.params import TransformConfig, validate_generator_kwargs, zoom_bounds
 
 SEVERITIES = ("info", "warning", "error")
@@ -28,7 +31,6 @@ ROLES = ("training", "validation")
 # Class names that suggest the label depends on orientation (a flipped "b" is a "d").
 _ORIENTATION_WORDS = ("digit", "letter", "text", "char", "ocr", "mnist", "number", "sign",
                       "arrow", "handwrit", "glyph", "word", "font")
-_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".tif", ".tiff")
 # An "object" filling the middle 70% of the frame; warn when less than 60% of it can stay
 # in view in the worst case.
 _OBJECT_HALF_SIDE = 0.35
@@ -79,37 +81,24 @@ def _validation_finding(kwargs: Mapping[str, Any], error: Exception) -> Finding:
 
 @lru_cache(maxsize=32)
 def _summary_cached(path: str, stamp: tuple[int, ...]) -> tuple[tuple[str, int], ...]:
-    del stamp  # part of the cache key only
-    classes = sorted(entry.name for entry in os.scandir(path) if entry.is_dir())
-    counts = []
-    for name in classes:
-        total = 0
-        for _root, _dirs, files in os.walk(os.path.join(path, name)):
-            total += sum(1 for f in files if f.lower().endswith(_IMAGE_SUFFIXES))
-        counts.append((name, total))
-    return tuple(counts)
+    del stamp  # part of the cache key only: a changed folder is scanned again
+    listing = scan_directory(path)
+    counts = np.bincount(listing.classes, minlength=listing.num_classes)
+    return tuple((name, int(counts[index])) for name, index in listing.class_indices.items())
 
 
 def directory_summary(directory: str | os.PathLike) -> dict[str, int]:
-    """Image count per class folder, as ``flow_from_directory`` would find them.
+    """Image count per class folder, as ``flow_from_directory`` finds them (cached).
 
     Raises:
         ValueError: if ``directory`` does not exist.
-
-    Example:
-        >>> directory_summary("/no/such/dir")
-        Traceback (most recent call last):
-        ...
-        ValueError: `directory` must be an existing folder with one subfolder per class. \
-Received: directory='/no/such/dir'
     """
     path = Path(directory)
     if not path.is_dir():
-        raise ValueError("`directory` must be an existing folder with one subfolder per class. "
-                         f"Received: directory={str(directory)!r}")
+        scan_directory(path)  # raises the core's message
     stamp = [path.stat().st_mtime_ns]
     stamp += [entry.stat().st_mtime_ns for entry in os.scandir(path) if entry.is_dir()]
-    return dict(_summary_cached(str(path.resolve()), tuple(stamp)))
+    return dict(_summary_cached(os.fspath(path), tuple(stamp)))
 
 
 def _orientation_sensitive(class_names: list[str]) -> bool:

@@ -30,11 +30,12 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from augwidgets.core.decode import ImageDecodeError, decode_image
+from augwidgets.core.directory import WHITE_LIST_FORMATS, scan_directory
 from augwidgets.core.params import TransformConfig, validate_generator_kwargs
 from augwidgets.core.transforms import sample_transform, transform_image
 from augwidgets.widgets.encoding import CHAR_WIDTH, LINE_HEIGHT, draw_text, encode_image
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".tif", ".tiff")
 MODES = ("grid", "one_image")
 _PAD = 6
 _MIN_TILE, _MAX_TILE = 168, 256
@@ -76,7 +77,8 @@ class Preview:
 
 
 def _scan(directory: str | os.PathLike) -> tuple[list[str], list[str], list[str]]:
-    """Filenames, paths and class names in the legacy order, via the core when present."""
+    """Filenames, paths and class names in the legacy order, with a clear message for a
+    missing path, a folder without class folders, and class folders without images."""
     path = Path(directory)
     if not path.exists():
         raise ValueError(f"No such directory: '{directory}'. Pass the folder that holds one "
@@ -84,50 +86,19 @@ def _scan(directory: str | os.PathLike) -> tuple[list[str], list[str], list[str]
     if not path.is_dir():
         raise ValueError(f"'{directory}' is a file, not a directory. Pass the folder that "
                          "holds one subfolder per class.")
-    classes = sorted(p.name for p in path.iterdir() if p.is_dir())
-    if not classes:
+    listing = scan_directory(str(directory))
+    if not listing.class_indices:
         raise ValueError(f"'{directory}' has no class subfolders. flow_from_directory expects "
                          "directory/<class name>/<image file>: put each class's images into "
                          "its own subfolder.")
-    try:
-        from augwidgets.core.directory import scan_directory
-    except ImportError:  # the core's scanner has not landed: same legacy walk
-        scan_directory = None
-    if scan_directory is not None:
-        listing = scan_directory(str(directory))
-        names = {index: name for name, index in listing.class_indices.items()}
-        filenames = list(listing.filenames)
-        filepaths = [str(p) for p in listing.filepaths]
-        labels = [names[int(c)] for c in listing.classes]
-    else:
-        filenames, filepaths, labels = [], [], []
-        for name in classes:
-            for root, _dirs, files in sorted(os.walk(path / name)):
-                for file in sorted(files):
-                    if file.lower().endswith(IMAGE_SUFFIXES):
-                        full = os.path.join(root, file)
-                        filenames.append(os.path.relpath(full, path))
-                        filepaths.append(full)
-                        labels.append(name)
-    if not filenames:
+    if not listing.filenames:
+        classes = list(listing.class_indices)
         raise ValueError(f"'{directory}' has {len(classes)} class folder(s) "
                          f"({', '.join(classes[:5])}) but no images "
-                         f"({', '.join(IMAGE_SUFFIXES)}).")
-    return filenames, filepaths, labels
-
-
-def _decode(path: str) -> np.ndarray:
-    try:
-        from augwidgets.core.decode import decode_image
-    except ImportError:  # the core's decoder has not landed yet
-        decode_image = None
-    if decode_image is not None:
-        return decode_image(path, color_mode="rgb")
-    try:
-        with Image.open(path) as pil:
-            return np.asarray(pil.convert("RGB"))
-    except Exception as error:  # noqa: BLE001 - any PIL failure means "broken file"
-        raise ValueError(f"cannot decode {path}: {error}") from None
+                         f"(.{', .'.join(WHITE_LIST_FORMATS)}).")
+    names = {index: name for name, index in listing.class_indices.items()}
+    labels = [names[int(c)] for c in listing.classes]
+    return list(listing.filenames), [str(p) for p in listing.filepaths], labels
 
 
 class ImageSource:
@@ -164,11 +135,11 @@ subfolder per class, e.g. 'data/train'.
         return sorted(set(self.labels))
 
     def pixels(self, index: int) -> np.ndarray:
-        """The decoded image ``index`` (cached; raises ValueError for a broken file)."""
+        """The decoded image ``index`` (cached; raises ``ImageDecodeError`` if broken)."""
         if index in self._cache:
             self._cache.move_to_end(index)
             return self._cache[index]
-        image = _decode(self.filepaths[index])
+        image = decode_image(self.filepaths[index], "rgb", min_hw=self.target_size)
         if image.ndim == 2:
             image = image[..., None]
         if image.shape[2] == 1:
@@ -210,9 +181,8 @@ subfolder per class, e.g. 'data/train'.
                 continue
             try:
                 pixels = self.pixels(int(index))
-            except ValueError as error:
-                reason = getattr(error, "reason", None) or str(error)
-                self.skipped.append((self.filenames[index], reason))
+            except ImageDecodeError as error:  # reported as the core's iterators report it
+                self.skipped.append((self.filenames[index], error.reason))
                 continue
             chosen.append(SampleImage(self.filenames[index], self.labels[index], pixels))
         if not chosen:
