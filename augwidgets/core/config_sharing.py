@@ -4,12 +4,14 @@ Only the arguments that differ from the legacy defaults are stored, so a configu
 stays short. A share string is the URL-safe base64 of the compact JSON, prefixed with
 ``aw1:`` so a future format can be told apart. Loading validates the settings with
 ``validate_generator_kwargs`` and rejects anything that is not a plain value (a
-``preprocessing_function`` cannot travel in a string).
+``preprocessing_function`` cannot travel in a string). To keep share strings short, each
+argument is keyed by its position in the legacy signature (one base-36 digit) and
+reciprocals such as ``1/255`` are written as ``"/255"``.
 
 Example:
     >>> text = to_share_string({"rotation_range": 20, "horizontal_flip": True})
     >>> text
-    'aw1:eyJob3Jpem9udGFsX2ZsaXAiOnRydWUsInJvdGF0aW9uX3JhbmdlIjoyMH0'
+    'aw1:eyJmIjp0cnVlLCI2IjoyMH0'
     >>> from_share_string(text)
     {'rotation_range': 20, 'horizontal_flip': True}
 """
@@ -105,6 +107,27 @@ def from_json(text: str) -> dict[str, Any]:
     return non_default_kwargs(data)
 
 
+_NAMES = list(DEFAULTS)
+
+
+def _key(index: int) -> str:
+    return "0123456789abcdefghijklmnopqrstuvwxyz"[index]
+
+
+def _short_number(value: Any) -> Any:
+    if isinstance(value, float) and 0 < value < 1 and len(repr(value)) > 8:
+        inverse = round(1 / value, 1)
+        if 1 / inverse == value:
+            return "/" + (str(int(inverse)) if inverse.is_integer() else str(inverse))
+    return value
+
+
+def _long_number(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith("/"):
+        return 1 / float(value[1:])
+    return value
+
+
 def to_share_string(kwargs: Mapping[str, Any]) -> str:
     """A short, URL-safe string holding the non-default arguments.
 
@@ -112,16 +135,17 @@ def to_share_string(kwargs: Mapping[str, Any]) -> str:
         >>> to_share_string({})
         'aw1:e30'
     """
-    compact = json.dumps(json.loads(to_json(kwargs, indent=None)), separators=(",", ":"),
-                         sort_keys=True)
-    return SHARE_PREFIX + base64.urlsafe_b64encode(compact.encode()).decode().rstrip("=")
+    settings = json.loads(to_json(kwargs, indent=None))
+    compact = {_key(_NAMES.index(name)): _short_number(value) for name, value in settings.items()}
+    text = json.dumps(compact, separators=(",", ":"))
+    return SHARE_PREFIX + base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
 def from_share_string(text: str) -> dict[str, Any]:
     """Decode a string made by ``to_share_string`` (or plain JSON) into validated arguments.
 
     Example:
-        >>> from_share_string('aw1:eyJyb3RhdGlvbl9yYW5nZSI6NDV9')
+        >>> from_share_string('aw1:eyI2Ijo0NX0')
         {'rotation_range': 45}
     """
     text = text.strip()
@@ -136,4 +160,11 @@ def from_share_string(text: str) -> dict[str, Any]:
     except (binascii.Error, UnicodeDecodeError):
         raise ValueError(f"`text` is not a valid share string (bad base64). "
                          f"Received: text={text[:60]!r}") from None
-    return from_json(decoded)
+    try:
+        compact = json.loads(decoded)
+        keys = {_key(i): name for i, name in enumerate(_NAMES)}
+        settings = {keys[key]: _long_number(value) for key, value in compact.items()}
+    except (json.JSONDecodeError, KeyError, AttributeError, ValueError, ZeroDivisionError):
+        raise ValueError(f"`text` is not a valid share string. Received: text={text[:60]!r}"
+                         ) from None
+    return non_default_kwargs(settings)

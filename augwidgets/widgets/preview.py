@@ -188,9 +188,10 @@ subfolder per class, e.g. 'data/train'.
         if not chosen:
             raise ValueError(f"None of the {len(self)} images in '{self.directory}' could be "
                              f"decoded; first problem: {self.skipped[0][1]}")
+        available = len(chosen)
         while len(chosen) < count:
-            chosen.append(chosen[len(chosen) % max(1, len(order))])
-        return chosen[:count]
+            chosen.append(chosen[len(chosen) % available])
+        return chosen
 
 
 def feature_statistics(images: Sequence[SampleImage], generator_kwargs: Mapping[str, Any],
