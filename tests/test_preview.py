@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tracemalloc
 from collections import Counter
 
@@ -169,7 +170,8 @@ def test_broken_files_are_skipped_with_the_core_reason(tmp_path):
     for name, reason in reasons.items():
         with pytest.raises(ValueError) as info:
             decode_image(root / name)
-        assert info.value.reason == reason
+        # the core's PIL reasons can embed an object address; compare without it
+        assert re.sub("0x[0-9a-f]+", "", info.value.reason) == re.sub("0x[0-9a-f]+", "", reason)
 
 
 def test_memory_stays_flat_over_many_renders(source):
