@@ -235,7 +235,7 @@ class AugmentationPanel(widgets.VBox):
 
     def _make_control(self, name: str) -> widgets.Widget:
         spec = PIXEL_PARAMETERS[name]
-        common = dict(description=name, description_tooltip=spec.help,
+        common = dict(description=name, tooltip=spec.help,
                       style={"description_width": "170px"},
                       layout=widgets.Layout(width="390px"))
         if name == "rescale":
