@@ -232,7 +232,6 @@ def _keras3(settings: dict[str, Any], directory: str, target_size: tuple[int, in
     fill_mode = settings.get("fill_mode", "nearest")
     cval = settings.get("cval", 0.0)
     order = settings.get("interpolation_order", 1)
-    interpolation = "nearest" if order == 0 else "bilinear"
     warp_args = f'fill_mode="{fill_mode}"'
     if fill_mode == "constant":
         warp_args += f", fill_value={_number(cval)}"

@@ -26,7 +26,12 @@ from typing import Any
 import traitlets
 
 from augwidgets.core.config_sharing import non_default_kwargs
-from augwidgets.core.params import DEFAULTS, PIXEL_PARAMETERS, validate_generator_kwargs, zoom_bounds
+from augwidgets.core.params import (
+    DEFAULTS,
+    PIXEL_PARAMETERS,
+    validate_generator_kwargs,
+    zoom_bounds,
+)
 
 _OFF_PAIR = (1.0, 1.0)
 
