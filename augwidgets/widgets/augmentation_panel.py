@@ -241,7 +241,7 @@ class AugmentationPanel(widgets.VBox):
         if name == "rescale":
             return widgets.Dropdown(options=list(_RESCALE_CHOICES), value="None", **common)
         if spec.kind == "bool":
-            return widgets.Checkbox(value=False, indent=True, **common)
+            return widgets.Checkbox(value=False, indent=False, **common)
         if spec.kind == "choice":
             return widgets.Dropdown(options=list(spec.choices), **common)
         if spec.kind == "range":
