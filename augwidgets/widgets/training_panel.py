@@ -8,7 +8,7 @@ replaced in place. Everything a button does is also a method (``start``, ``stop`
 
 Example:
     >>> import augwidgets                                              # doctest: +SKIP
-    >>> gen = augwidgets.ImageDataGenerator(rescale=1 / 255, rotation_range=10)
+    >>> gen = augwidgets.ImageDataGenerator(rescale=1 / 255, rotation_range=10)  # doctest: +SKIP
     >>> train = gen.flow_from_directory("digits/train", target_size=(32, 32),
     ...                                 color_mode="grayscale")          # doctest: +SKIP
     >>> panel = augwidgets.TrainingPanel(train, epochs=5)                # doctest: +SKIP
