@@ -628,8 +628,10 @@ class DirectoryIterator(_Iterator):
             if candidate in self._broken:
                 continue
             try:
+                # DCT-scaled JPEG decoding only where the resize is ours (fused) anyway.
+                fused = self.interpolation in FUSED_INTERPOLATIONS
                 return decode_image(self._filepaths[candidate], self.color_mode,
-                                    min_hw=self.target_size,
+                                    min_hw=self.target_size if fused else None,
                                     header=self._headers[candidate]), candidate
             except ImageDecodeError as error:
                 self._broken.add(candidate)
