@@ -139,3 +139,71 @@ def test_readme_sections_link_every_notebook_on_binder() -> None:
     assert "https://mybinder.org/badge_logo.svg" in text
     for name in NAMES:
         assert base + name in text
+
+
+def _exercise_cells() -> dict[str, str]:
+    """grade_id -> source for every nbgrader cell of the exercises notebook."""
+    nb = _read("05-exercises.ipynb")
+    return {cell.metadata.nbgrader.grade_id: cell.source
+            for cell in _code_cells(nb) if "nbgrader" in cell.metadata}
+
+
+@pytest.fixture(scope="module")
+def exercise_namespace(tmp_path_factory: pytest.TempPathFactory):
+    """The exercise notebook's given cells run in-process, in a temporary folder."""
+    import os
+
+    cells = _exercise_cells()
+    namespace: dict = {}
+    old = Path.cwd()
+    os.chdir(tmp_path_factory.mktemp("exercises"))
+    try:
+        for grade_id in ("setup", "data", "ex1-given", "ex4-given"):
+            exec(cells[grade_id], namespace)
+        yield namespace
+    finally:
+        os.chdir(old)
+
+
+WRONG_ANSWERS = [
+    ("ex1", "steps_per_epoch = len(os.listdir(TRAIN_DIR))", "class folders"),
+    ("ex1", "steps_per_epoch = train.samples", "number of images"),
+    ("ex1", "steps_per_epoch = train.samples // train.batch_size", "Round up"),
+    ("ex1", "steps_per_epoch = 7", "steps_per_epoch=7"),
+    ("ex2", "shear_degrees = 0.2; zoom_in_only = (0.8, 1.0)", "radians to degrees"),
+    ("ex2", "shear_degrees = np.degrees(0.2); zoom_in_only = 0.2", "zooms OUT"),
+    ("ex2", "shear_degrees = np.degrees(0.2); zoom_in_only = (0.9, 1.0)", "0.8"),
+    ("ex3", "my_augmentation = dict(rescale=1 / 255)", "change no pixel"),
+    ("ex3", "my_augmentation = dict(rotation_range=10)", "rescale=1/255"),
+    ("ex3", "my_augmentation = dict(rescale=1 / 255, horizontal_flip=True)", "mirrored 2"),
+    ("ex3", "my_augmentation = dict(rescale=1 / 255, rotation_range=90)", "rotation_range=90"),
+    ("ex4", "leaking_settings = {'rotation_range', 'zoom_range', 'rescale'}; "
+            "validation_datagen = None", "rescale is not augmentation"),
+    ("ex4", "leaking_settings = {'rotation_range'}; validation_datagen = None",
+            "random transform per image"),
+    ("ex4", "leaking_settings = {'rotation_range', 'zoom_range'}; validation_datagen = datagen",
+            "still augments"),
+    ("ex4", "leaking_settings = {'rotation_range', 'zoom_range'}; validation_datagen = "
+            "augwidgets.ImageDataGenerator(rescale=1 / 255)", "same validation_split"),
+]
+
+
+@pytest.mark.parametrize(("exercise", "answer", "hint"), WRONG_ANSWERS)
+def test_exercise_checks_reject_wrong_answers_with_a_hint(
+    exercise_namespace: dict, exercise: str, answer: str, hint: str
+) -> None:
+    namespace = dict(exercise_namespace)
+    exec(answer, namespace)
+    with pytest.raises(AssertionError, match=re.escape(hint)):
+        exec(_exercise_cells()[f"{exercise}-check"], namespace)
+
+
+@pytest.mark.parametrize("exercise", ["ex1", "ex2", "ex3", "ex4"])
+def test_exercise_checks_accept_the_solutions(
+    exercise_namespace: dict, exercise: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    namespace = dict(exercise_namespace)
+    cells = _exercise_cells()
+    exec(cells[f"{exercise}-answer"], namespace)
+    exec(cells[f"{exercise}-check"], namespace)
+    assert "Correct" in capsys.readouterr().out
