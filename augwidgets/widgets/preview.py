@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import os
+import warnings
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from PIL import Image
 from augwidgets.core.decode import ImageDecodeError, decode_image
 from augwidgets.core.directory import WHITE_LIST_FORMATS, scan_directory
 from augwidgets.core.params import TransformConfig, validate_generator_kwargs
+from augwidgets.core.standardize import standardize as core_standardize
 from augwidgets.core.transforms import sample_transform, transform_image
 from augwidgets.widgets.encoding import CHAR_WIDTH, LINE_HEIGHT, draw_text, encode_image
 
@@ -208,21 +210,11 @@ def feature_statistics(images: Sequence[SampleImage], generator_kwargs: Mapping[
 
 def standardize(x: np.ndarray, params: Mapping[str, Any],
                 stats: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-    """The generator's deterministic scaling, in the legacy ``standardize`` order."""
-    if params.get("preprocessing_function") is not None:
-        x = np.asarray(params["preprocessing_function"](x), dtype=np.float32)
-    if params.get("rescale"):
-        x = x * np.float32(params["rescale"])
-    if params.get("samplewise_center"):
-        x = x - np.mean(x, keepdims=True)
-    if params.get("samplewise_std_normalization"):
-        x = x / (np.std(x, keepdims=True) + 1e-6)
-    if stats is not None:
-        if params.get("featurewise_center"):
-            x = x - stats[0]
-        if params.get("featurewise_std_normalization"):
-            x = x / (stats[1] + 1e-6)
-    return x
+    """The generator's deterministic scaling (the core's ``standardize``), on a copy."""
+    mean, std = stats if stats is not None else (None, None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # unfitted featurewise options are shown as findings
+        return core_standardize(np.array(x, dtype=np.float32), params, mean=mean, std=std)
 
 
 def _display_range(params: Mapping[str, Any]) -> tuple[float, float] | None:
