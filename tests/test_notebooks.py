@@ -10,7 +10,6 @@ Example:
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 
 import nbformat
@@ -122,6 +121,7 @@ def _requirements() -> dict[str, str]:
 def test_binder_pins_everything_the_package_needs_with_cpu_tensorflow() -> None:
     pins = _requirements()
     assert "tensorflow-cpu" in pins and "tensorflow" not in pins
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     for requirement in project["dependencies"]:
         name = re.split(r"[<>=!~; \[]", requirement, maxsplit=1)[0]
