@@ -27,8 +27,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     # Works when pytest is pointed at tests/browser (an "initial" conftest) or when the root
     # conftest registers the same option; AUGWIDGETS_BROWSER=1 works everywhere.
     try:
-        parser.addoption("--browser", action="store_true", default=False,
-                         help="run the real-browser tests (Chromium, JupyterLab, Voila)")
+        parser.addoption(
+            "--browser",
+            action="store_true",
+            default=False,
+            help="run the real-browser tests (Chromium, JupyterLab, Voila)",
+        )
     except ValueError:  # already registered by tests/conftest.py
         pass
 
@@ -59,8 +63,11 @@ def chromium_path() -> str:
     """Debian's Chromium; missing it fails the suite (it is only ever skipped by choice)."""
     path = harness.CHROMIUM
     if not (Path(path).is_file() and os.access(path, os.X_OK)):
-        pytest.fail(f"Chromium not found at {path}: install it with "
-                    "`apt-get install -y chromium` (never `playwright install`)", pytrace=False)
+        pytest.fail(
+            f"Chromium not found at {path}: install it with "
+            "`apt-get install -y chromium` (never `playwright install`)",
+            pytrace=False,
+        )
     return path
 
 

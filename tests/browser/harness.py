@@ -194,8 +194,16 @@ class Server:
         ...     print(lab.url)
     """
 
-    def __init__(self, name: str, command: list[str], env: dict[str, str], port: int,
-                 cwd: Path, log_path: Path, ready_path: str = "/api/status") -> None:
+    def __init__(
+        self,
+        name: str,
+        command: list[str],
+        env: dict[str, str],
+        port: int,
+        cwd: Path,
+        log_path: Path,
+        ready_path: str = "/api/status",
+    ) -> None:
         self.name = name
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
@@ -203,7 +211,11 @@ class Server:
         self.log_path = log_path
         self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            command, env=env, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT,
+            command,
+            env=env,
+            cwd=cwd,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
@@ -213,8 +225,9 @@ class Server:
         last_error: Exception | None = None
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n"
-                                   f"{self.log_tail()}")
+                raise RuntimeError(
+                    f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}"
+                )
             try:
                 with urllib.request.urlopen(self.url + self.ready_path, timeout=5):
                     return
@@ -223,8 +236,9 @@ class Server:
             except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
                 last_error = error
             time.sleep(0.2)  # polling interval for a real condition, not synchronisation
-        raise TimeoutError(f"{self.name} not ready after {timeout_s} s ({last_error}):\n"
-                           f"{self.log_tail()}")
+        raise TimeoutError(
+            f"{self.name} not ready after {timeout_s} s ({last_error}):\n{self.log_tail()}"
+        )
 
     def log_tail(self, lines: int = 40) -> str:
         self._log.flush()
@@ -272,17 +286,32 @@ def start_lab(env: JupyterEnvironment) -> Server:
     """Starts JupyterLab on a free port serving ``env.root``; returns once it answers."""
     port = free_port()
     command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-        "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
-        "--ServerApp.disable_check_xsrf=True", "--ServerApp.port_retries=0",
-        f"--ServerApp.root_dir={env.root}", "--allow-root",
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        "--ServerApp.token=",
+        "--ServerApp.password=",
+        "--ServerApp.disable_check_xsrf=True",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={env.root}",
+        "--allow-root",
         f"--LabApp.app_settings_dir={env.base / 'lab_settings'}",
         f"--LabApp.user_settings_dir={env.base / 'lab_user_settings'}",
         f"--LabApp.workspaces_dir={env.base / 'lab_workspaces'}",
-        "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
-    server = Server("jupyterlab", command, env.process_env(), port, env.root,
-                    env.base / f"jupyterlab-{port}.log")
+    server = Server(
+        "jupyterlab",
+        command,
+        env.process_env(),
+        port,
+        env.root,
+        env.base / f"jupyterlab-{port}.log",
+    )
     try:
         server.wait_until_ready()
     except BaseException:
@@ -295,11 +324,25 @@ def start_voila(env: JupyterEnvironment, notebook_name: str) -> Server:
     """Starts Voila for one notebook in ``env.root`` on a free port."""
     port = free_port()
     command = [
-        sys.executable, "-m", "voila", notebook_name, "--no-browser", f"--port={port}",
-        "--Voila.ip=127.0.0.1", "--Voila.open_browser=False", "--ServerApp.port_retries=0",
+        sys.executable,
+        "-m",
+        "voila",
+        notebook_name,
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--Voila.open_browser=False",
+        "--ServerApp.port_retries=0",
     ]
-    server = Server("voila", command, env.process_env(), port, env.root,
-                    env.base / f"voila-{port}.log", ready_path="/favicon.ico")
+    server = Server(
+        "voila",
+        command,
+        env.process_env(),
+        port,
+        env.root,
+        env.base / f"voila-{port}.log",
+        ready_path="/favicon.ico",
+    )
     try:
         server.wait_until_ready()
     except BaseException:
@@ -345,8 +388,7 @@ class ConsoleLog:
 
 def launch_chromium(playwright, *, executable: str = CHROMIUM):
     """Launches Debian's Chromium (never a Playwright-downloaded browser)."""
-    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS,
-                                      headless=True)
+    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
 
 
 def open_notebook(page, base_url: str, name: str) -> None:
@@ -477,8 +519,9 @@ def wait_for_new_src(img_locator, seen: int, timeout_ms: int = WIDGET_TIMEOUT_MS
     return image_sources(img_locator)[-1]
 
 
-def measure_slider_latency(page, handle_locator, img_locator, moves: int = 20,
-                           timeout_ms: int = WIDGET_TIMEOUT_MS) -> list[float]:
+def measure_slider_latency(
+    page, handle_locator, img_locator, moves: int = 20, timeout_ms: int = WIDGET_TIMEOUT_MS
+) -> list[float]:
     """Presses ArrowRight/ArrowLeft on a slider handle ``moves`` times; returns latencies.
 
     Each latency is milliseconds from the keydown event to the frame after the image's new
@@ -501,9 +544,7 @@ def measure_slider_latency(page, handle_locator, img_locator, moves: int = 20,
             polling="raf",
         )
         key_time = img_locator.evaluate(f"(img) => img.__augwidgetsWatch.keyTimes[{keys_before}]")
-        painted = img_locator.evaluate(
-            f"(img) => img.__augwidgetsWatch.times[{before}].painted"
-        )
+        painted = img_locator.evaluate(f"(img) => img.__augwidgetsWatch.times[{before}].painted")
         latencies.append(painted - key_time)
     return latencies
 

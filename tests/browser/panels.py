@@ -42,9 +42,11 @@ def training_panel(page):
 
 def rotation_slider(panel):
     """The slider whose description mentions rotation."""
-    return panel.locator(".widget-slider").filter(
-        has=panel.page.locator(".widget-label", has_text=re.compile("rotation", re.I))
-    ).first
+    return (
+        panel.locator(".widget-slider")
+        .filter(has=panel.page.locator(".widget-label", has_text=re.compile("rotation", re.I)))
+        .first
+    )
 
 
 def rotation_handle(panel):
@@ -71,8 +73,9 @@ def _largest_image(panel):
     count = images.count()
     if count <= 1:
         return images.first
-    areas = [images.nth(i).evaluate("(img) => img.clientWidth * img.clientHeight")
-             for i in range(count)]
+    areas = [
+        images.nth(i).evaluate("(img) => img.clientWidth * img.clientHeight") for i in range(count)
+    ]
     return images.nth(max(range(count), key=areas.__getitem__))
 
 

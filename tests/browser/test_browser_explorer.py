@@ -86,7 +86,9 @@ def test_explorer_in_jupyterlab(lab_notebook):
     harness.screenshot(panel, "explorer-jupyterlab-new-draw")
 
     latencies = harness.measure_slider_latency(
-        page, panels.rotation_handle(panel), panels.preview_image(panel),
+        page,
+        panels.rotation_handle(panel),
+        panels.preview_image(panel),
         moves=MOVES_FOR_LATENCY,
     )
     median = statistics.median(latencies)
@@ -94,8 +96,10 @@ def test_explorer_in_jupyterlab(lab_notebook):
     (harness.SCREENSHOT_DIR.parent / "browser-latency.json").write_text(
         json.dumps({"median_ms": median, "latencies_ms": latencies}, indent=1)
     )
-    print(f"\nslider keypress -> new preview pixels: median {median:.0f} ms "
-          f"over {len(latencies)} moves")
+    print(
+        f"\nslider keypress -> new preview pixels: median {median:.0f} ms "
+        f"over {len(latencies)} moves"
+    )
 
     widget_errors = page.console.widget_errors()
     assert not widget_errors, f"widget errors in the browser console: {widget_errors}"
