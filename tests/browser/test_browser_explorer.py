@@ -10,6 +10,7 @@ import statistics
 
 import pytest
 
+from benchmarks.bench_browser_latency import latency_table
 from tests.browser import harness, panels
 
 pytestmark = pytest.mark.browser
@@ -91,15 +92,11 @@ def test_explorer_in_jupyterlab(lab_notebook):
         panels.preview_image(panel),
         moves=MOVES_FOR_LATENCY,
     )
-    median = statistics.median(latencies)
     harness.SCREENSHOT_DIR.parent.mkdir(parents=True, exist_ok=True)
     (harness.SCREENSHOT_DIR.parent / "browser-latency.json").write_text(
-        json.dumps({"median_ms": median, "latencies_ms": latencies}, indent=1)
+        json.dumps({"median_ms": statistics.median(latencies), "latencies_ms": latencies})
     )
-    print(
-        f"\nslider keypress -> new preview pixels: median {median:.0f} ms "
-        f"over {len(latencies)} moves"
-    )
+    print("\nslider keypress -> new preview pixels\n" + latency_table(latencies))
 
     widget_errors = page.console.widget_errors()
     assert not widget_errors, f"widget errors in the browser console: {widget_errors}"
