@@ -237,6 +237,12 @@ def warp_image(
     if order not in _CV_INTERPOLATION:
         return _warp_scipy(image, matrix, target_hw, fill_mode, cval, order)
     channels = image.shape[2]
+    if channels == 3 and image.dtype == np.uint8:
+        # OpenCV's 4-channel uint8 warp is vectorised and ~3x faster than its 3-channel one.
+        padded = cv2.cvtColor(image, cv2.COLOR_RGB2RGBA)
+        warped = warp_image(padded, matrix, target_hw, fill_mode=fill_mode, cval=cval,
+                            order=order)
+        return cv2.cvtColor(warped, cv2.COLOR_RGBA2RGB)
     flags = _CV_INTERPOLATION[order] | cv2.WARP_INVERSE_MAP
     if fill_mode == "wrap" or fill_mode == "constant":
         out = _warp_with_coordinates(image, matrix, target_hw, fill_mode, cval, order)
