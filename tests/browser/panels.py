@@ -26,8 +26,12 @@ PANEL = ".jp-OutputArea-output .widget-vbox"
 
 
 def _outermost_vbox_with_button(page, label: str):
-    button = page.get_by_role("button", name=re.compile(rf"^\s*{label}\s*$", re.I))
-    return page.locator(PANEL).filter(has=button).first
+    return page.locator(PANEL).filter(has=_button_locator(page, label)).first
+
+
+def _button_locator(scope, label: str):
+    # By text content: an icon's CSS glyph would be part of the accessible name.
+    return scope.locator("button", has_text=re.compile(rf"^\s*{label}\s*$", re.I))
 
 
 def explorer_panel(page):
@@ -59,28 +63,37 @@ def rotation_readout(panel):
 
 
 def preview_image(panel):
-    """The explorer's preview: the largest image in the panel."""
-    return _largest_image(panel)
+    """The explorer's augmented preview: ``img.augwidgets-preview`` if the panel tags it,
+    else the panel's first image (the training preview precedes the validation one)."""
+    return _tagged_or_first_image(panel, "augwidgets-preview")
 
 
 def plot_image(panel):
-    """The training panel's live plot: the largest image in the panel."""
-    return _largest_image(panel)
+    """The training panel's live plot: ``img.augwidgets-live-plot``, else its first image."""
+    return _tagged_or_first_image(panel, "augwidgets-live-plot")
 
 
-def _largest_image(panel):
-    images = panel.locator("img.widget-image")
-    count = images.count()
-    if count <= 1:
-        return images.first
-    areas = [
-        images.nth(i).evaluate("(img) => img.clientWidth * img.clientHeight") for i in range(count)
-    ]
-    return images.nth(max(range(count), key=areas.__getitem__))
+def _tagged_or_first_image(panel, css_class: str):
+    tagged = panel.locator(f"img.{css_class}")
+    return tagged.first if tagged.count() else panel.locator("img.widget-image").first
+
+
+def labelled_input(panel, label: str):
+    """The ``input`` of a text-like widget whose description is ``label``."""
+    row = panel.locator(".widget-inline-hbox").filter(
+        has=panel.page.locator(".widget-label", has_text=re.compile(rf"^\s*{label}\s*$", re.I))
+    )
+    return row.locator("input").first
+
+
+def status_state(panel) -> str:
+    """The training panel's state word: the first bold text of its status HTML."""
+    return panel.locator(".widget-html b").first.inner_text().strip()
 
 
 def button(panel, label: str):
-    return panel.get_by_role("button", name=re.compile(rf"^\s*{label}\s*$", re.I)).first
+    """The panel's button labelled ``label`` (case-insensitive, icon or not)."""
+    return _button_locator(panel, label).first
 
 
 _DIGEST_JS = """

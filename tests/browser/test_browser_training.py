@@ -5,8 +5,6 @@ Run with ``scripts/test_browser`` (or ``pytest tests/browser --browser``).
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from tests.browser import harness, panels
@@ -14,7 +12,17 @@ from tests.browser import harness, panels
 pytestmark = pytest.mark.browser
 
 TRAINING_TIMEOUT_MS = 120_000
-STOPPED = re.compile(r"stop", re.I)
+# Enough epochs that training is still running when Stop is clicked; Stop ends it early.
+EPOCHS = 200
+
+
+def wait_for_state(panel, state: str, timeout_ms: int = TRAINING_TIMEOUT_MS) -> None:
+    """Waits until the status HTML's bold state word reads ``state``."""
+    panel.page.wait_for_function(
+        "([el, state]) => (el.querySelector('.widget-html b')?.textContent || '').trim() === state",
+        arg=[panel.element_handle(), state],
+        timeout=timeout_ms,
+    )
 
 
 def test_training_panel_in_jupyterlab(lab_notebook):
@@ -25,27 +33,33 @@ def test_training_panel_in_jupyterlab(lab_notebook):
     harness.check_widgets_rendered(page)
     start = panels.button(panel, "start")
     stop = panels.button(panel, "stop")
-    assert start.is_visible() and stop.is_visible()
+    assert start.is_enabled() and stop.is_disabled()
+    plot = panels.plot_image(panel)
+    plot.wait_for(state="visible")
     harness.screenshot(panel, "training-jupyterlab-ready")
 
-    plot = panels.plot_image(panel)
+    epochs = panels.labelled_input(panel, "epochs")
+    epochs.fill(str(EPOCHS))
+    epochs.press("Enter")
     harness.watch_image(plot)
+    empty_plot = panels.image_digest(plot)
     start.click()
+    wait_for_state(panel, "running")
     # The live plot is redrawn at least twice while training runs.
     harness.wait_for_new_src(plot, seen=1, timeout_ms=TRAINING_TIMEOUT_MS)
     harness.wait_for_new_src(plot, seen=2, timeout_ms=TRAINING_TIMEOUT_MS)
+    assert panels.status_state(panel) == "running"
     harness.screenshot(panel, "training-jupyterlab-running")
 
     stop.click()
-    status = panel.locator(".widget-html").filter(has_text=STOPPED).first
-    status.wait_for(state="visible", timeout=TRAINING_TIMEOUT_MS)
+    wait_for_state(panel, "stopped")
     harness.wait_kernel_idle(page)
-
-    # It keeps its curves: the plot still shows the last picture drawn during training.
-    curves = harness.image_sources(plot)[-1]
-    assert plot.get_attribute("src") == curves
+    assert start.is_enabled() and stop.is_disabled()
+    # It keeps its curves: the plot shows the last picture drawn, not the empty plot again.
+    assert plot.get_attribute("src") == harness.image_sources(plot)[-1]
+    assert panels.image_digest(plot) != empty_plot
     assert plot.evaluate("(img) => img.complete && img.naturalWidth > 0")
-    harness.screenshot(panel, "training-jupyterlab-stopped")
+    harness.screenshot(panel, "training-jupyterlab")
 
     widget_errors = page.console.widget_errors()
     assert not widget_errors, f"widget errors in the browser console: {widget_errors}"
