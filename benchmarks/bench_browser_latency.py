@@ -63,7 +63,7 @@ def measure(moves: int = 20, *, voila: bool = False) -> list[float]:
         with server, sync_playwright() as playwright:
             browser = harness.launch_chromium(playwright)
             try:
-                page = browser.new_page(viewport={"width": 1280, "height": 1600})
+                page = browser.new_page(viewport={"width": 1600, "height": 1600})
                 page.set_default_timeout(harness.WIDGET_TIMEOUT_MS)
                 if voila:
                     page.goto(server.url, wait_until="domcontentloaded")

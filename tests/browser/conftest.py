@@ -102,7 +102,7 @@ def chromium(chromium_path):
 @pytest.fixture
 def page(chromium):
     """A fresh browser context and page whose console errors are kept in ``page.console``."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 1600})
+    context = chromium.new_context(viewport={"width": 1600, "height": 1600})
     context.set_default_timeout(harness.WIDGET_TIMEOUT_MS)
     page = context.new_page()
     page.console = harness.ConsoleLog.attach(page)
