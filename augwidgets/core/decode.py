@@ -71,8 +71,8 @@ def _open(path: str | os.PathLike, source: bytes | BinaryIO) -> Image.Image:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise ImageDecodeError(path, f"decompression bomb refused ({error})") from None
     except Exception as error:  # PIL raises many types for garbage input
-        raise ImageDecodeError(path, f"not a readable image ({type(error).__name__}: "
-                                     f"{error})") from None
+        kind = "truncated file" if "runcat" in str(error) else "not a readable image"
+        raise ImageDecodeError(path, f"{kind} ({type(error).__name__}: {error})") from None
 
 
 class ImageHeader(NamedTuple):

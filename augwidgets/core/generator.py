@@ -32,7 +32,7 @@ import os
 import threading
 import warnings
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import cv2
@@ -48,7 +48,7 @@ from augwidgets.core.decode import (
     decode_image,
 )
 from augwidgets.core.directory import WHITE_LIST_FORMATS, scan_directory
-from augwidgets.core.params import TransformConfig, validate_generator_kwargs
+from augwidgets.core.params import DEFAULTS, TransformConfig, validate_generator_kwargs
 from augwidgets.core.transforms import (
     apply_color,
     geometry_matrix,
@@ -72,6 +72,7 @@ FUSED_INTERPOLATIONS = ("nearest", "bilinear")
 _WORKERS = max(2, os.cpu_count() or 2)
 _CHUNKS = 4 * _WORKERS
 _POOL: ThreadPoolExecutor | None = None
+_PREFETCHER: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
 
@@ -82,6 +83,16 @@ def _pool() -> ThreadPoolExecutor:
             _POOL = ThreadPoolExecutor(max_workers=_WORKERS,
                                        thread_name_prefix="augwidgets")
         return _POOL
+
+
+def _prefetcher() -> ThreadPoolExecutor:
+    """One background thread that builds the next batch (it waits on the worker pool, so
+    it must not be a worker itself)."""
+    global _PREFETCHER
+    with _POOL_LOCK:
+        if _PREFETCHER is None:
+            _PREFETCHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="augwidgets-next")
+        return _PREFETCHER
 
 
 def _map_chunks(work: Callable[..., None], indices: list[int], params: list[Any],
@@ -213,7 +224,7 @@ class ImageDataGenerator:
 
     def __repr__(self) -> str:
         changed = {k: v for k, v in self.generator_kwargs.items()
-                   if k not in ("preprocessing_function",) and v != _legacy_default(k)}
+                   if k not in ("preprocessing_function",) and v != DEFAULTS[k]}
         if self.preprocessing_function is not None:
             changed["preprocessing_function"] = getattr(self.preprocessing_function,
                                                         "__name__", "<function>")
@@ -274,6 +285,12 @@ class ImageDataGenerator:
             save_prefix=save_prefix, save_format=save_format,
             ignore_class_split=ignore_class_split, subset=subset, dtype=self.dtype,
         )
+
+    def flow_from_dataframe(self, *args: Any, **kwargs: Any) -> Any:
+        """Not provided yet: use a class-per-folder tree, or the legacy generator for this."""
+        raise NotImplementedError(
+            "augwidgets does not implement flow_from_dataframe yet; use flow_from_directory "
+            "or keras.preprocessing.image.ImageDataGenerator.flow_from_dataframe")
 
     # ---------------------------------------------------------------- transforms
     def _image_axes(self) -> tuple[int, int]:
@@ -401,12 +418,6 @@ class ImageDataGenerator:
             self.zca_whitening_matrix = (u * s_inv).dot(u.T)
 
 
-def _legacy_default(name: str) -> Any:
-    from augwidgets.core.params import DEFAULTS
-
-    return DEFAULTS[name]
-
-
 class _Iterator(keras.utils.PyDataset):
     """Shared batching, shuffling and seeding for both iterators.
 
@@ -434,15 +445,13 @@ class _Iterator(keras.utils.PyDataset):
         self.batch_index = 0
         self.total_batches_seen = 0
         self.lock = threading.Lock()
+        self._prefetch_lock = threading.Lock()
+        self._prefetched: dict[tuple[int, int], Future] = {}
         self.index_array: np.ndarray = np.arange(0)
         self._set_index_array()
 
     def _set_index_array(self) -> None:
-        if self.shuffle:
-            rng = np.random.RandomState(_batch_seed(self._base_seed, self.epoch, 2**31))
-            self.index_array = rng.permutation(self.n)
-        else:
-            self.index_array = np.arange(self.n)
+        self.index_array = self._index_array_for(self.epoch)
 
     def __len__(self) -> int:
         return (self.n + self.batch_size - 1) // self.batch_size
@@ -453,13 +462,37 @@ class _Iterator(keras.utils.PyDataset):
                                   f"{len(self)} batches.")
         idx %= len(self)
         self.total_batches_seen += 1
-        rng = np.random.RandomState(_batch_seed(self._base_seed, self.epoch, idx))
-        indices = self.index_array[self.batch_size * idx: self.batch_size * (idx + 1)]
+        with self._prefetch_lock:
+            future = self._prefetched.pop((self.epoch, idx), None)
+        batch = future.result() if future is not None else self._build_batch(self.epoch, idx)
+        if idx + 1 < len(self) and not self.save_to_dir:
+            # Sequential access (what fit does): build the next batch in the background, so
+            # decoding overlaps the training step. Same result either way: batches are seeded
+            # by (seed, epoch, index).
+            key = (self.epoch, idx + 1)
+            with self._prefetch_lock:
+                if key not in self._prefetched:
+                    self._prefetched[key] = _prefetcher().submit(self._build_batch, *key)
+        return batch
+
+    def _build_batch(self, epoch: int, idx: int):
+        rng = np.random.RandomState(_batch_seed(self._base_seed, epoch, idx))
+        order = self.index_array if epoch == self.epoch else self._index_array_for(epoch)
+        indices = order[self.batch_size * idx: self.batch_size * (idx + 1)]
         return self._get_batches_of_transformed_samples(indices, rng)
+
+    def _index_array_for(self, epoch: int) -> np.ndarray:
+        if not self.shuffle:
+            return np.arange(self.n)
+        return np.random.RandomState(_batch_seed(self._base_seed, epoch, 2**31)).permutation(self.n)
 
     def on_epoch_end(self) -> None:
         self.epoch += 1
         self._set_index_array()
+        with self._prefetch_lock:
+            stale = [key for key in self._prefetched if key[0] < self.epoch]
+            for key in stale:
+                self._prefetched.pop(key)
 
     def reset(self) -> None:
         self.batch_index = 0
