@@ -99,19 +99,42 @@ def chromium(chromium_path):
         browser.close()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def page(chromium):
-    """A fresh browser context and page whose console errors are kept in ``page.console``."""
+def page(chromium, request):
+    """A fresh browser context and page whose console errors are kept in ``page.console``.
+
+    When the test fails, a screenshot of the page and its console go to
+    ``artifacts/failures/`` (CI keeps them as evidence).
+    """
     context = chromium.new_context(viewport={"width": 1600, "height": 1600})
     context.set_default_timeout(harness.WIDGET_TIMEOUT_MS)
     page = context.new_page()
     page.console = harness.ConsoleLog.attach(page)
     yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        failures = harness.SCREENSHOT_DIR.parent / "failures"
+        failures.mkdir(parents=True, exist_ok=True)
+        name = request.node.name
+        try:
+            page.screenshot(path=str(failures / f"{name}.png"))
+        except Exception as error:  # noqa: BLE001 - evidence is best effort
+            print(f"no failure screenshot: {error}")
+        (failures / f"{name}-console.txt").write_text(
+            "\n".join(page.console.errors + page.console.warnings), encoding="utf-8"
+        )
     context.close()
 
 
 @pytest.fixture
-def lab_notebook(page, lab_server, jupyter_env):
+def lab_notebook(page, lab_server, jupyter_env, request):
     """Opens a fresh copy of a notebook in JupyterLab; deletes its session afterwards.
 
     Call it with the notebook's path; it returns the page once the kernel is idle.
@@ -127,3 +150,9 @@ def lab_notebook(page, lab_server, jupyter_env):
     yield open_copy
     for name in opened:
         lab_server.delete_sessions(path_contains=name)
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        # The server log holds the kernels' stderr, where a failing widget callback is logged.
+        failures = harness.SCREENSHOT_DIR.parent / "failures"
+        failures.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(lab_server.log_path, failures / f"{request.node.name}-jupyterlab.log")
