@@ -58,6 +58,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+SUMMARY_LINES: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Prints what the suite measured (the slider latency table) after the results."""
+    if SUMMARY_LINES:
+        terminalreporter.section("browser measurements")
+        for line in SUMMARY_LINES:
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def summary() -> list[str]:
+    """Lines a test wants shown in the terminal summary."""
+    return SUMMARY_LINES
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     """Debian's Chromium; missing it fails the suite (it is only ever skipped by choice)."""

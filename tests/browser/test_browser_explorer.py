@@ -75,7 +75,7 @@ def check_new_draw(panel) -> None:
     assert panels.image_digest(image) != before, '"new draw" did not change the preview'
 
 
-def test_explorer_in_jupyterlab(lab_notebook):
+def test_explorer_in_jupyterlab(lab_notebook, summary):
     page = lab_notebook(panels.EXPLORER_NOTEBOOK)
     harness.run_all_cells(page)
     panel = panels.explorer_panel(page)
@@ -96,7 +96,8 @@ def test_explorer_in_jupyterlab(lab_notebook):
     (harness.SCREENSHOT_DIR.parent / "browser-latency.json").write_text(
         json.dumps({"median_ms": statistics.median(latencies), "latencies_ms": latencies})
     )
-    print("\nslider keypress -> new preview pixels\n" + latency_table(latencies))
+    summary.append("explorer in JupyterLab: rotation-slider keypress -> new preview pixels")
+    summary.extend(latency_table(latencies).splitlines())
 
     widget_errors = page.console.widget_errors()
     assert not widget_errors, f"widget errors in the browser console: {widget_errors}"
