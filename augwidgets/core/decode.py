@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import warnings
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
@@ -70,9 +71,13 @@ def _open(path: str | os.PathLike, source: bytes | BinaryIO) -> Image.Image:
             return Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise ImageDecodeError(path, f"decompression bomb refused ({error})") from None
+    except Image.UnidentifiedImageError:
+        raise ImageDecodeError(path, "not a readable image (unrecognised format: not an "
+                                     "image, or random bytes)") from None
     except Exception as error:  # PIL raises many types for garbage input
         kind = "truncated file" if "runcat" in str(error) else "not a readable image"
-        raise ImageDecodeError(path, f"{kind} ({type(error).__name__}: {error})") from None
+        detail = re.sub(r"<[^>]* at 0x[0-9a-fA-F]+>", "file", str(error))
+        raise ImageDecodeError(path, f"{kind} ({type(error).__name__}: {detail})") from None
 
 
 class ImageHeader(NamedTuple):

@@ -27,7 +27,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 import os
 import threading
 import warnings
@@ -49,6 +48,7 @@ from augwidgets.core.decode import (
 )
 from augwidgets.core.directory import WHITE_LIST_FORMATS, scan_directory
 from augwidgets.core.params import DEFAULTS, TransformConfig, validate_generator_kwargs
+from augwidgets.core.standardize import standardize
 from augwidgets.core.transforms import (
     apply_color,
     geometry_matrix,
@@ -129,7 +129,9 @@ class ImageDataGenerator:
         rotation_range: degrees; the angle is drawn from ``[-r, r]``.
         width_shift_range, height_shift_range: a float below 1 is a fraction of the side,
             from 1 it is pixels; an int or a list draws an element and a random sign.
-            ``tx`` (from ``height_shift_range``) moves rows, ``ty`` moves columns.
+            ``tx`` is drawn from ``height_shift_range`` and scaled by the height, but (a
+            legacy quirk kept for pixel parity, keras#17398) it moves columns; ``ty`` from
+            ``width_shift_range`` moves rows.
         brightness_range: ``(low, high)`` factor.
         shear_range: degrees (``0.2`` is a fifth of a degree).
         zoom_range: float ``z`` draws from ``[1-z, 1+z]``, or a ``(low, high)`` pair; drawn
@@ -333,38 +335,8 @@ class ImageDataGenerator:
     def standardize(self, x: np.ndarray) -> np.ndarray:
         """Apply the normalisation settings to ``x`` in place where possible (legacy order:
         ``preprocessing_function``, ``rescale``, samplewise, featurewise, ZCA)."""
-        if self.preprocessing_function:
-            x = self.preprocessing_function(x)
-        if self.rescale:
-            x *= self.rescale
-        if self.samplewise_center:
-            x -= np.mean(x, keepdims=True)
-        if self.samplewise_std_normalization:
-            x /= np.std(x, keepdims=True) + 1e-6
-        if self.featurewise_center:
-            if self.mean is not None:
-                x -= self.mean
-            else:
-                warnings.warn("This ImageDataGenerator specifies `featurewise_center`, but it "
-                              "hasn't been fit on any training data. Fit it first by calling "
-                              "`.fit(numpy_data)`.", stacklevel=2)
-        if self.featurewise_std_normalization:
-            if self.std is not None:
-                x /= self.std + 1e-6
-            else:
-                warnings.warn("This ImageDataGenerator specifies "
-                              "`featurewise_std_normalization`, but it hasn't been fit on any "
-                              "training data. Fit it first by calling `.fit(numpy_data)`.",
-                              stacklevel=2)
-        if self.zca_whitening:
-            if self.zca_whitening_matrix is not None:
-                flat = x.reshape(-1, math.prod(x.shape[-3:]))
-                x = np.reshape(flat @ self.zca_whitening_matrix, x.shape)
-            else:
-                warnings.warn("This ImageDataGenerator specifies `zca_whitening`, but it "
-                              "hasn't been fit on any training data. Fit it first by calling "
-                              "`.fit(numpy_data)`.", stacklevel=2)
-        return x
+        return standardize(x, vars(self), mean=self.mean, std=self.std,
+                           zca_whitening_matrix=self.zca_whitening_matrix)
 
     @property
     def only_rescales(self) -> bool:

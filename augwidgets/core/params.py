@@ -92,9 +92,11 @@ PIXEL_PARAMETERS: dict[str, ParameterSpec] = {
         ParameterSpec("rotation_range", "geometry", "degrees", "float", 0, 180, 1,
                       help="angle drawn uniformly from [-r, r] degrees"),
         ParameterSpec("width_shift_range", "geometry", "fraction of width", "float", 0, 0.5, 0.01,
-                      help="horizontal shift; below 1 a fraction of the width, else pixels"),
+                      help="shift by up to this fraction of the width (pixels from 1); legacy "
+                           "quirk kept: it moves the image UP/DOWN (keras#17398)"),
         ParameterSpec("height_shift_range", "geometry", "fraction of height", "float", 0, 0.5,
-                      0.01, help="vertical shift; below 1 a fraction of the height, else pixels"),
+                      0.01, help="shift by up to this fraction of the height (pixels from 1); "
+                                 "legacy quirk kept: it moves the image LEFT/RIGHT (keras#17398)"),
         ParameterSpec("shear_range", "geometry", "degrees", "float", 0, 45, 0.5,
                       help="shear angle in DEGREES drawn from [-s, s]; 0.2 is almost nothing"),
         ParameterSpec("zoom_range", "geometry", "scale factor", "range", 0.5, 1.5, 0.01,
