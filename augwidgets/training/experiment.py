@@ -1,0 +1,264 @@
+"""``compare``: train one model per augmentation setting and judge them on clean validation data.
+
+Every configuration gets the same model (same architecture, same initial weights), the
+same training images in the same order and the same un-augmented validation set; only the
+generator's augmentation differs. Validation curves are overlaid live, and a small table
+ends the run: the best validation accuracy, the epoch it was reached, and the gap between
+training and validation accuracy there. A large positive gap is overfitting; a negative
+one means the augmented training images are harder than the real ones, which is what
+augmentation that destroys the label (a flipped 2 is not a 2) looks like.
+
+Example:
+    >>> from augwidgets.core import datasets                            # doctest: +SKIP
+    >>> root = datasets.digits("digits", image_size=32)                 # doctest: +SKIP
+    >>> result = compare(root / "train", root / "validation", epochs=8) # doctest: +SKIP
+    >>> print(result)                                                   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import keras
+
+from augwidgets.training.callback import LivePlot
+from augwidgets.training.history import TrainingHistory
+from augwidgets.training.model import build_default_model
+from augwidgets.training.outputs import Output, TextTableOutput, in_notebook_kernel
+from augwidgets.training.plotting import CurveFigure
+
+#: The default settings: none, light (what suits digits) and heavy (flips, large rotations).
+DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
+    "none": {},
+    "light": {"rotation_range": 10, "width_shift_range": 0.1, "height_shift_range": 0.1,
+              "zoom_range": 0.1},
+    "heavy": {"rotation_range": 180, "width_shift_range": 0.3, "height_shift_range": 0.3,
+              "shear_range": 30, "zoom_range": 0.4, "horizontal_flip": True,
+              "vertical_flip": True},
+}
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One configuration's result.
+
+    Args:
+        name: the configuration's name.
+        best_val_accuracy: the highest validation accuracy of any epoch.
+        best_epoch: the 1-based epoch where it was reached.
+        train_accuracy: training accuracy (on augmented images) at that epoch.
+        gap: ``train_accuracy - best_val_accuracy``.
+        final_val_accuracy: validation accuracy after the last epoch.
+        seconds: wall time of this configuration's training.
+    """
+
+    name: str
+    best_val_accuracy: float
+    best_epoch: int
+    train_accuracy: float
+    gap: float
+    final_val_accuracy: float
+    seconds: float
+
+
+@dataclass
+class ComparisonResult:
+    """What ``compare`` returns: the table, every history and the total wall time.
+
+    Attributes:
+        rows: one ``ComparisonRow`` per configuration, in the given order.
+        histories: name -> epoch values keyed as in Keras logs.
+        configs: name -> the generator arguments used (besides ``rescale``).
+        seconds: total wall time.
+        png: the final overlay of the validation curves (PNG bytes).
+    """
+
+    rows: list[ComparisonRow]
+    histories: dict[str, dict[str, list[float]]]
+    configs: dict[str, dict[str, Any]]
+    seconds: float
+    png: bytes | None = None
+
+    def table(self) -> str:
+        """The result table as aligned plain text."""
+        header = (f"{'config':<10} {'best val acc':>12} {'epoch':>5} {'train acc':>9} "
+                  f"{'gap':>7} {'final val acc':>13}")
+        lines = [header]
+        for r in self.rows:
+            lines.append(f"{r.name:<10} {r.best_val_accuracy:>12.3f} {r.best_epoch:>5d} "
+                         f"{r.train_accuracy:>9.3f} {r.gap:>+7.3f} {r.final_val_accuracy:>13.3f}")
+        return "\n".join(lines)
+
+    def best(self) -> str:
+        """The name of the configuration with the highest best validation accuracy."""
+        return max(self.rows, key=lambda r: r.best_val_accuracy).name
+
+    def __str__(self) -> str:
+        return f"{self.table()}\n({self.seconds:.0f} s)"
+
+    def __repr__(self) -> str:
+        names = ", ".join(r.name for r in self.rows)
+        return f"ComparisonResult(configs=[{names}], best={self.best()!r})"
+
+    def _repr_html_(self) -> str:
+        cells = "".join(
+            f"<tr><td>{html.escape(r.name)}</td><td>{r.best_val_accuracy:.3f}</td>"
+            f"<td>{r.best_epoch}</td><td>{r.train_accuracy:.3f}</td><td>{r.gap:+.3f}</td>"
+            f"<td>{r.final_val_accuracy:.3f}</td></tr>" for r in self.rows)
+        return ("<table><tr><th>config</th><th>best val acc</th><th>epoch</th>"
+                "<th>train acc</th><th>gap (train &minus; val)</th><th>final val acc</th></tr>"
+                f"{cells}</table>")
+
+
+class ComparisonOutput(Output):
+    """Overlays the validation curves of several histories; an image widget in a notebook.
+
+    Args:
+        histories: name -> ``TrainingHistory``, filled while the experiment runs.
+        widget: an ``ipywidgets.Image`` to update; None creates one lazily when shown.
+
+    Example:
+        >>> out = ComparisonOutput({"none": TrainingHistory()})
+        >>> out.send(None); out.last_png[:4] == b"\\x89PNG"
+        True
+    """
+
+    def __init__(self, histories: Mapping[str, TrainingHistory], widget: Any = None) -> None:
+        self.histories = histories
+        self.widget = widget
+        self.figure = CurveFigure(width=9.0, columns=2)
+        self.last_png: bytes | None = None
+
+    def send(self, history: TrainingHistory | None) -> None:
+        self.last_png = self.figure.render_comparison(self.histories)
+        if self.widget is not None:
+            self.widget.value = self.last_png
+
+
+def _directory_options(source: Any, image_size: int, color_mode: str,
+                       batch_size: int) -> tuple[Path, dict[str, Any]]:
+    """A directory and flow_from_directory options, from a path or a directory iterator."""
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if not path.is_dir():
+            raise ValueError(f"The directory does not exist. Received: directory={str(source)!r}")
+        return path, {"target_size": (image_size, image_size), "color_mode": color_mode,
+                      "batch_size": batch_size}
+    directory = getattr(source, "directory", None)
+    if directory is None:
+        raise ValueError("Pass a directory (class-per-folder) or a `flow_from_directory` "
+                         f"iterator. Received: {type(source).__name__}")
+    return Path(directory), {"target_size": tuple(source.target_size),
+                             "color_mode": source.color_mode, "batch_size": source.batch_size}
+
+
+def _generator_class() -> type:
+    try:
+        from augwidgets.core.generator import ImageDataGenerator
+    except ImportError:  # before the core generator exists: the legacy one, same API
+        from keras.src.legacy.preprocessing.image import ImageDataGenerator
+    return ImageDataGenerator
+
+
+def compare(train_dir: Any, validation_dir: Any,
+            configs: Mapping[str, Mapping[str, Any]] | None = None, *, epochs: int = 8,
+            image_size: int = 32, color_mode: str = "grayscale", batch_size: int = 32,
+            rescale: float | None = 1 / 255, learning_rate: float = 1e-3, seed: int = 0,
+            build_model: Callable[..., keras.Model] | None = None,
+            verbose: bool = True) -> ComparisonResult:
+    """Trains one model per augmentation configuration and compares them on validation data.
+
+    Args:
+        train_dir: a class-per-folder training directory (or a ``flow_from_directory``
+            iterator, whose directory, size, colour mode and batch size are used).
+        validation_dir: the un-augmented validation directory (or iterator).
+        configs: name -> generator arguments; None uses ``DEFAULT_CONFIGS`` (none, light,
+            heavy). ``rescale`` is added to every one.
+        epochs: epochs per configuration.
+        image_size: images are resized to ``image_size`` x ``image_size`` (directories only).
+        color_mode: ``"grayscale"``, ``"rgb"`` or ``"rgba"`` (directories only).
+        batch_size: batch size (directories only).
+        rescale: the generator's ``rescale`` for training and validation.
+        learning_rate: Adam's learning rate for the default model.
+        seed: the same seed for every configuration: initial weights, shuffling and
+            augmentation.
+        build_model: ``build_model(image_shape, num_classes, seed=seed)`` returning a compiled
+            model; None uses ``build_default_model``.
+        verbose: show progress (a live overlay in a notebook, a table per configuration
+            elsewhere).
+
+    Returns:
+        A ``ComparisonResult``; ``print`` it for the table.
+
+    Example:
+        >>> result = compare("digits/train", "digits/validation", epochs=8)  # doctest: +SKIP
+    """
+    configs = dict(DEFAULT_CONFIGS if configs is None else configs)
+    if not configs:
+        raise ValueError(f"`configs` must name at least one configuration. Received: configs={configs!r}")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"`epochs` must be a positive int. Received: epochs={epochs!r}")
+    generator_class = _generator_class()
+    train_path, train_options = _directory_options(train_dir, image_size, color_mode, batch_size)
+    validation_path, validation_options = _directory_options(validation_dir, image_size,
+                                                             color_mode, batch_size)
+    scaling = {"rescale": rescale} if rescale else {}
+    validation = generator_class(**scaling).flow_from_directory(
+        validation_path, shuffle=False, **validation_options)
+
+    histories = {name: TrainingHistory() for name in configs}
+    overlay = ComparisonOutput(histories)
+    notebook = verbose and in_notebook_kernel()
+    if notebook:
+        import ipywidgets
+        from IPython.display import display
+
+        overlay.widget = ipywidgets.Image(format="png")
+        display(overlay.widget)
+
+    rows: list[ComparisonRow] = []
+    started = time.perf_counter()
+    for name, config in configs.items():
+        generator = generator_class(**scaling, **dict(config))
+        train = generator.flow_from_directory(train_path, shuffle=True, seed=seed,
+                                              **train_options)
+        image_shape = tuple(train.image_shape)
+        if build_model is None:
+            model = build_default_model(image_shape, train.num_classes,
+                                        class_mode=train.class_mode,
+                                        learning_rate=learning_rate, seed=seed)
+        else:
+            model = build_model(image_shape, train.num_classes, seed=seed)
+        outputs: list[Output] = [overlay]
+        if verbose and not notebook:
+            print(f"== {name}: {dict(config) or 'no augmentation'}", file=sys.stdout)
+            outputs.append(TextTableOutput())
+        plot = LivePlot(outputs=outputs, history=histories[name])
+        began = time.perf_counter()
+        model.fit(train, validation_data=validation, epochs=epochs, verbose=0, callbacks=[plot])
+        seconds = time.perf_counter() - began
+        rows.append(_row(name, histories[name], seconds))
+    overlay.send(None)
+    return ComparisonResult(rows=rows,
+                            histories={n: h.epoch_metrics() for n, h in histories.items()},
+                            configs={n: dict(c) for n, c in configs.items()},
+                            seconds=time.perf_counter() - started, png=overlay.last_png)
+
+
+def _row(name: str, history: TrainingHistory, seconds: float) -> ComparisonRow:
+    best = history.best_epoch("val_accuracy")
+    if best is None:
+        nan = math.nan
+        return ComparisonRow(name, nan, 0, nan, nan, nan, seconds)
+    logs = history.epochs[best - 1].logs
+    validation, train = logs["val_accuracy"], logs.get("accuracy", math.nan)
+    final = history.epochs[-1].logs.get("val_accuracy", math.nan)
+    return ComparisonRow(name, validation, best, train, train - validation, final, seconds)

@@ -1,0 +1,167 @@
+"""``TrainingPanel``: Start/Stop/Reset buttons, a learning-rate slider and live curves.
+
+The panel is a thin ipywidgets view over ``augwidgets.training.session.TrainingSession``,
+which owns the model, the data and the background thread. Training runs in that thread,
+so the widgets stay responsive; the curves are one ``ipywidgets.Image`` whose value is
+replaced in place. Everything a button does is also a method (``start``, ``stop``,
+``wait``, ``reset``), so the panel can be driven from code and tested in plain pytest.
+
+Example:
+    >>> import augwidgets                                              # doctest: +SKIP
+    >>> gen = augwidgets.ImageDataGenerator(rescale=1 / 255, rotation_range=10)  # doctest: +SKIP
+    >>> train = gen.flow_from_directory("digits/train", target_size=(32, 32),
+    ...                                 color_mode="grayscale")          # doctest: +SKIP
+    >>> panel = augwidgets.TrainingPanel(train, epochs=5)                # doctest: +SKIP
+    >>> panel                                                            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from typing import Any
+
+import ipywidgets as widgets
+
+from augwidgets.training.outputs import ImageOutput, Output, PNGFileOutput
+from augwidgets.training.session import TrainingSession
+
+_STATE_COLOURS = {"failed": "#b00020", "diverged": "#b00020", "running": "#1a7f37",
+                  "stopping": "#9a6700"}
+
+
+class TrainingPanel(widgets.VBox):
+    """Train a model on an image iterator and watch the curves live.
+
+    Args:
+        train: the training iterator (``flow_from_directory`` of an ``ImageDataGenerator``,
+            or any ``keras.utils.PyDataset``).
+        validation: an un-augmented validation iterator (the only honest judge of
+            augmentation), or None.
+        model: a compiled Keras model; None builds a small CNN for the data.
+        epochs: epochs per Start (editable in the panel).
+        learning_rate: initial learning rate (None keeps the model's own; the slider
+            changes it live, also during training).
+        steps_per_epoch: None computes it from the number of images; a wrong value gets a
+            note in the panel.
+        augment_on_device: ``"auto"`` (on a GPU), True or False; see ``TrainingSession``.
+        strategy: a ``tf.distribute.Strategy`` to build the default model under.
+        seed: seeds the default model and the on-device augmentation.
+        png_path: also write the curves to this PNG file.
+
+    Example:
+        >>> panel = TrainingPanel(train, validation=val, epochs=3)   # doctest: +SKIP
+        >>> panel.start(); panel.wait(); panel.history["val_accuracy"]  # doctest: +SKIP
+    """
+
+    def __init__(self, train: Any, *, validation: Any = None, model: Any = None,
+                 epochs: int = 10, learning_rate: float | None = None,
+                 steps_per_epoch: int | None = None, augment_on_device: bool | str = "auto",
+                 strategy: Any = None, seed: int = 0,
+                 png_path: str | os.PathLike | None = None) -> None:
+        self.plot = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        outputs: list[Output] = [ImageOutput(self.plot, auto_display=False)]
+        if png_path is not None:
+            outputs.append(PNGFileOutput(png_path))
+        self.session = TrainingSession(
+            train, validation=validation, model=model, epochs=epochs,
+            learning_rate=learning_rate, steps_per_epoch=steps_per_epoch,
+            augment_on_device=augment_on_device, strategy=strategy, seed=seed, outputs=outputs)
+
+        self.start_button = widgets.Button(description="Start", icon="play",
+                                           button_style="success", tooltip="Train (or continue)")
+        self.stop_button = widgets.Button(description="Stop", icon="stop", button_style="warning",
+                                          tooltip="Stop after the current batch", disabled=True)
+        self.reset_button = widgets.Button(description="Reset", icon="undo",
+                                           tooltip="Start over with the initial weights")
+        self.epochs_input = widgets.BoundedIntText(value=self.session.epochs, min=1, max=10_000,
+                                                   description="epochs",
+                                                   layout=widgets.Layout(width="160px"))
+        rate = self.session.learning_rate
+        self.learning_rate_slider = widgets.FloatLogSlider(
+            value=rate, base=10, min=-5, max=0, step=0.25, description="learning rate",
+            readout_format=".1e", continuous_update=False,
+            style={"description_width": "initial"})
+        self.status = widgets.HTML()
+
+        self.start_button.on_click(lambda _: self.start())
+        self.stop_button.on_click(lambda _: self.stop())
+        self.reset_button.on_click(lambda _: self.reset())
+        self.learning_rate_slider.observe(self._on_learning_rate, names="value")
+        self.session.add_listener(lambda _session: self._refresh())
+
+        controls = widgets.HBox([self.start_button, self.stop_button, self.reset_button,
+                                 self.epochs_input, self.learning_rate_slider])
+        super().__init__([controls, self.status, self.plot])
+        self.session.live_plot.draw()  # an empty plot, so the panel has its final layout
+        self._refresh()
+
+    # ---------------------------------------------------------------------------- session
+    @property
+    def model(self) -> Any:
+        """The Keras model being trained (with the augmentation layer on the GPU path)."""
+        return self.session.model
+
+    @property
+    def running(self) -> bool:
+        """True while training is under way."""
+        return self.session.running
+
+    @property
+    def history(self) -> dict[str, list[float]]:
+        """Epoch values keyed as in Keras logs, over every run since the last reset."""
+        return self.session.history
+
+    @property
+    def batch_history(self) -> dict[str, list[float]]:
+        """Per-batch training values since the last reset."""
+        return self.session.batch_history
+
+    def start(self) -> None:
+        """Starts or continues training for ``epochs`` more epochs; returns at once."""
+        if self.session.running:
+            return
+        self.session.start(epochs=self.epochs_input.value)
+
+    def stop(self) -> None:
+        """Ends training after the current batch, keeping the history and the weights."""
+        self.session.stop()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Blocks until training ends and re-raises its exception, if any."""
+        return self.session.wait(timeout)
+
+    def reset(self) -> None:
+        """Stops training and starts over (initial weights, empty history)."""
+        self.session.reset()
+        self.session.learning_rate = self.learning_rate_slider.value
+        self.session.live_plot.draw()
+        self._refresh()
+
+    def _on_learning_rate(self, change: dict[str, Any]) -> None:
+        self.session.learning_rate = float(change["new"])
+
+    # ------------------------------------------------------------------------------- view
+    def _refresh(self) -> None:
+        session = self.session
+        running = session.state in ("running", "stopping")
+        self.start_button.disabled = running
+        self.stop_button.disabled = not running
+        self.epochs_input.disabled = running
+        colour = _STATE_COLOURS.get(session.state, "#57606a")
+        history = session.live_plot.training_history
+        logs = history.last_epoch_logs()
+        keys = [k for name in history.metric_names for k in (name, "val_" + name) if k in logs]
+        metrics = ", ".join(f"{k} {logs[k]:.4f}" for k in keys)
+        rows = [f"<b style='color:{colour}'>{html.escape(session.state)}</b>"
+                + (f": {html.escape(session.message)}" if session.message else "")
+                + f" &middot; epochs done: {session.epochs_done}",
+                *(html.escape(line) for line in session.describe().splitlines())]
+        if metrics:
+            rows.append(f"last epoch: {html.escape(metrics)}")
+        self.status.value = "<div style='font-family:monospace;font-size:12px'>" + \
+            "<br>".join(rows) + "</div>"
+
+    def __repr__(self) -> str:
+        return (f"TrainingPanel(state={self.session.state!r}, "
+                f"epochs_done={self.session.epochs_done}, device={self.session.device.kind!r})")
