@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 TRAINING_TIMEOUT_MS = 120_000
 # Enough epochs that training is still running when Stop is clicked; Stop ends it early.
-EPOCHS = 200
+EPOCHS = 50
 
 
 def wait_for_state(panel, state: str, timeout_ms: int = TRAINING_TIMEOUT_MS) -> None:
