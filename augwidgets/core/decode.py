@@ -2,9 +2,10 @@
 
 Two paths give the same pixels as the legacy ``keras.utils.load_img``:
 
-- JPEGs (the common case) go through OpenCV's libjpeg-turbo, which releases the GIL, so a
-  thread pool decodes a batch in parallel; large JPEGs are decoded at 1/2, 1/4 or 1/8 scale
-  in the DCT when that still covers the target size (much faster, and anti-aliased).
+- JPEGs (the common case) go through libjpeg-turbo via ``simplejpeg`` (OpenCV if it is
+  missing), which releases the GIL, so a thread pool decodes a batch in parallel; large
+  JPEGs are decoded at 1/2, 1/4 or 1/8 scale in the DCT when that still covers the target
+  size (much faster, and anti-aliased); corrupt data raises instead of decoding to grey.
 - Everything else (PNG, BMP, TIFF, palette, CMYK, 16-bit, RGBA...) goes through PIL with the
   legacy colour conversions.
 
@@ -34,13 +35,16 @@ import cv2
 import numpy as np
 from PIL import Image
 
+try:  # libjpeg-turbo with DCT scaling, direct RGBA output and strict error checking
+    import simplejpeg
+except ImportError:  # pragma: no cover - OpenCV's decoder is the fallback
+    simplejpeg = None
+
 COLOR_MODES = ("rgb", "rgba", "grayscale")
 _CHANNELS = {"rgb": 3, "rgba": 4, "grayscale": 1}
 _PIL_MODE = {"rgb": "RGB", "rgba": "RGBA", "grayscale": "L"}
 _JPEG_START = b"\xff\xd8\xff"
 _JPEG_END = b"\xff\xd9"
-# OpenCV >= 4.10 can decode straight to RGB; older versions decode BGR and we convert.
-_IMREAD_RGB = getattr(cv2, "IMREAD_COLOR_RGB", cv2.IMREAD_COLOR)
 _REDUCED = {2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
             8: cv2.IMREAD_REDUCED_COLOR_8}
 
@@ -162,7 +166,7 @@ def _luma(rgb: np.ndarray) -> np.ndarray:
 
 def decode_image(path: str | os.PathLike, color_mode: str = "rgb", *,
                  min_hw: tuple[int, int] | None = None,
-                 header: ImageHeader | None = None) -> np.ndarray:
+                 header: ImageHeader | None = None, pad_to_4: bool = False) -> np.ndarray:
     """Decode an image file to a ``uint8`` array of shape ``(rows, cols, channels)``.
 
     Args:
@@ -172,6 +176,8 @@ def decode_image(path: str | os.PathLike, color_mode: str = "rgb", *,
         min_hw: if given, a JPEG may be decoded at a reduced scale as long as the result
             is at least this ``(rows, cols)``.
         header: the file's ``check_image`` result, if known (saves parsing it again).
+        pad_to_4: for "rgb", return 4 channels (RGB plus an opaque padding channel):
+            OpenCV's 4-channel warp is vectorised, so the batch path asks for this.
 
     Raises:
         ImageDecodeError: naming the path and the reason.
@@ -193,17 +199,39 @@ def decode_image(path: str | os.PathLike, color_mode: str = "rgb", *,
             opened = _open(path, data)
             header = ImageHeader(opened.size[1], opened.size[0], opened.format, opened.mode)
         if header.mode in ("RGB", "L"):
-            width, height = header.width, header.height
-            factor = _dct_factor((height, width), min_hw)
-            flags = _REDUCED[factor] if factor > 1 else _IMREAD_RGB
-            if color_mode == "grayscale" and header.mode == "L" and factor == 1:
-                flags = cv2.IMREAD_GRAYSCALE
-            array = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
-            if array is None:
-                raise ImageDecodeError(path, "cannot decode JPEG data")
-            if array.ndim == 2:
-                return array[:, :, None]
-            if flags != _IMREAD_RGB or _IMREAD_RGB == cv2.IMREAD_COLOR:
-                array = cv2.cvtColor(array, cv2.COLOR_BGR2RGB)
-            return _luma(array) if color_mode == "grayscale" else array
-    return _decode_with_pil(path, data, color_mode)
+            return _decode_jpeg(path, data, color_mode, header, min_hw, pad_to_4)
+    array = _decode_with_pil(path, data, color_mode)
+    if pad_to_4 and array.shape[2] == 3:
+        array = cv2.cvtColor(array, cv2.COLOR_RGB2RGBA)
+    return array
+
+
+def _decode_jpeg(path: str | os.PathLike, data: bytes, color_mode: str, header: ImageHeader,
+                 min_hw: tuple[int, int] | None, pad_to_4: bool) -> np.ndarray:
+    gray_source = header.mode == "L"
+    if color_mode == "grayscale":
+        space = "GRAY" if gray_source else "RGB"
+    else:
+        space = "RGBA" if pad_to_4 else "RGB"
+    if simplejpeg is not None:
+        min_height, min_width = min_hw or (0, 0)
+        try:
+            # strict: libjpeg warnings (corrupt data mid-file) raise instead of grey blocks
+            array = simplejpeg.decode_jpeg(data, colorspace=space, min_height=min_height,
+                                           min_width=min_width, strict=True)
+        except ValueError as error:
+            raise ImageDecodeError(path, f"corrupt JPEG data ({error})") from None
+    else:
+        factor = _dct_factor((header.height, header.width), min_hw)
+        flags = _REDUCED[factor] if factor > 1 else cv2.IMREAD_COLOR
+        array = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
+        if array is None:
+            raise ImageDecodeError(path, "cannot decode JPEG data")
+        array = cv2.cvtColor(array, cv2.COLOR_BGR2RGBA if space == "RGBA" else cv2.COLOR_BGR2RGB)
+        if space == "GRAY":
+            array = _luma(array)
+    if array.ndim == 2:
+        array = array[:, :, None]
+    if color_mode == "grayscale" and array.shape[2] != 1:
+        return _luma(array)
+    return array

@@ -637,7 +637,8 @@ class DirectoryIterator(_Iterator):
                 fused = self.interpolation in FUSED_INTERPOLATIONS
                 return decode_image(self._filepaths[candidate], self.color_mode,
                                     min_hw=self.target_size if fused else None,
-                                    header=self._headers[candidate]), candidate
+                                    header=self._headers[candidate],
+                                    pad_to_4=self.color_mode == "rgb"), candidate
             except ImageDecodeError as error:
                 self._broken.add(candidate)
                 self._skip(self.filenames[candidate], error.reason)
@@ -661,7 +662,8 @@ class DirectoryIterator(_Iterator):
         crop_box = self._crop_box(image.shape[:2])
         if self.interpolation not in FUSED_INTERPOLATIONS and image.shape[:2] != self.target_size:
             # Filters OpenCV's warp cannot express: resize with PIL first, as legacy does.
-            pil = Image.fromarray(image[..., 0] if image.shape[2] == 1 else image)
+            pil = Image.fromarray(image[..., 0] if image.shape[2] == 1 else image,
+                                  {1: "L", 3: "RGB", 4: "RGBA"}[image.shape[2]])
             pil = pil.resize(self.target_size[::-1], INTERPOLATIONS[self.interpolation],
                              box=crop_box)
             image = np.asarray(pil).reshape(self.target_size + (image.shape[2],))
@@ -678,6 +680,8 @@ class DirectoryIterator(_Iterator):
         else:
             warped = warp_image(image, matrix, self.target_size, fill_mode=config.fill_mode,
                                 cval=config.cval, order=config.interpolation_order)
+        if self.color_mode == "rgb":  # drop the padding channel of the 4-channel warp
+            warped = cv2.cvtColor(warped, cv2.COLOR_RGBA2RGB)
         colour = params.get("channel_shift_intensity") is not None \
             or params.get("brightness") is not None
         if generator.only_rescales and not colour:  # one pass: cast and rescale together
