@@ -49,6 +49,11 @@ def write_tree(root: Path, layout: dict[str, list[str]], size=(48, 64), seed: in
     return root
 
 
+def pytest_addoption(parser):
+    parser.addoption("--browser", action="store_true", default=False,
+                     help="run the real-browser tests (tests/browser)")
+
+
 @pytest.fixture
 def mixed_tree(tmp_path: Path) -> Path:
     """A nested, mixed-format tree: 3 classes, sub-folders, upper-case extensions."""

@@ -295,6 +295,7 @@ class AugmentationPanel(widgets.VBox):
             widget.observe(lambda _change: self.refresh(), names="value")
         image_layout = dict(max_width="100%", height="auto", object_fit="contain")
         self.preview = widgets.Image(format="jpeg", layout=widgets.Layout(**image_layout))
+        self.preview.add_class("augwidgets-preview")
         self.validation_preview = widgets.Image(format="jpeg",
                                                 layout=widgets.Layout(**image_layout))
         self.validation_note = widgets.HTML()

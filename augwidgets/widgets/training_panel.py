@@ -60,6 +60,7 @@ class TrainingPanel(widgets.VBox):
                  strategy: Any = None, seed: int = 0,
                  png_path: str | os.PathLike | None = None) -> None:
         self.plot = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.plot.add_class("augwidgets-live-plot")
         outputs: list[Output] = [ImageOutput(self.plot, auto_display=False)]
         if png_path is not None:
             outputs.append(PNGFileOutput(png_path))
