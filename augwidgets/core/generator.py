@@ -311,7 +311,7 @@ class ImageDataGenerator:
         With ``seed`` the values equal the legacy ones for that seed, but NumPy's global
         generator is left alone. Without it, the global generator is used, as legacy.
         """
-        rng = np.random.RandomState(seed) if seed is not None else np.random.mtrand._rand
+        rng = np.random.RandomState(seed) if seed is not None else np.random
         return self.sample_transform(img_shape, rng)
 
     def apply_transform(self, x: np.ndarray, transform_parameters: dict[str, Any]) -> np.ndarray:
@@ -366,7 +366,7 @@ class ImageDataGenerator:
         if self.rescale:
             x *= self.rescale
         if augment:
-            rng = np.random.RandomState(seed) if seed is not None else np.random.mtrand._rand
+            rng = np.random.RandomState(seed) if seed is not None else np.random
             augmented = np.zeros((rounds * x.shape[0],) + x.shape[1:], dtype=self.dtype)
             for r in range(rounds):
                 for i in range(x.shape[0]):
