@@ -701,7 +701,7 @@ class DirectoryIterator(_Iterator):
     def _get_batches_of_transformed_samples(self, index_array: np.ndarray, rng: Any):
         generator = self.image_data_generator
         count = len(index_array)
-        batch_hwc = np.zeros((count,) + self.target_size + (self.image_shape[
+        batch_hwc = np.empty((count,) + self.target_size + (self.image_shape[
             -1 if self.data_format == "channels_last" else 0],), dtype=self.dtype)
         augment = not generator.transform_config.is_identity
         shape_hwc = batch_hwc.shape[1:]
