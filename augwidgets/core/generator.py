@@ -672,7 +672,7 @@ class DirectoryIterator(_Iterator):
         if config.interpolation_order > 1:  # spline overshoot must survive, as in legacy
             image = image.astype(np.float32)
         matrix = geometry_matrix(params, self.target_size, image.shape[:2], crop_box)
-        if matrix is not None and _is_pure_resize(params, crop_box):
+        if matrix is not None and _is_pure_resize(params):
             left, top, right, bottom = crop_box or (0, 0, image.shape[1], image.shape[0])
             warped = cv2.resize(image[top:bottom, left:right], self.target_size[::-1],
                                 interpolation=cv2.INTER_LINEAR)
@@ -723,7 +723,8 @@ class DirectoryIterator(_Iterator):
         return batch_x
 
 
-def _is_pure_resize(params: dict[str, Any], crop_box: Any) -> bool:
+def _is_pure_resize(params: dict[str, Any]) -> bool:
+    """True when the parameters leave the geometry alone, so a plain resize will do."""
     return (not params or all(
         params.get(key, default) == default
         for key, default in (("theta", 0), ("tx", 0), ("ty", 0), ("shear", 0), ("zx", 1),

@@ -42,10 +42,6 @@ _CV_BORDER = {
 }
 _CV_INTERPOLATION = {0: cv2.INTER_NEAREST, 1: cv2.INTER_LINEAR}
 
-TRANSFORM_KEYS = (
-    "theta", "tx", "ty", "shear", "zx", "zy", "flip_horizontal", "flip_vertical",
-    "channel_shift_intensity", "brightness",
-)
 
 
 def _draw_shift(shift_range: Any, side: int, rng: Any) -> float:
