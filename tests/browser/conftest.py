@@ -1,4 +1,4 @@
-"""Fixtures for the real-browser suite: servers, Chromium, pages with console capture.
+"""Fixtures for the real-browser suite: servers (JupyterLab, Notebook 7), Chromium, pages.
 
 Tests here are marked ``browser``. They are skipped unless ``--browser`` is given,
 ``AUGWIDGETS_BROWSER=1`` is set, or ``CI=true``; in CI a missing Chromium is a failure, not a
@@ -107,6 +107,24 @@ def lab_server(jupyter_env):
 
 
 @pytest.fixture(scope="session")
+def notebook7_server(jupyter_env):
+    """Notebook 7 on 127.0.0.1 at a free port, stopped by PID at the end of the session.
+
+    Missing ``notebook`` (the ``test`` extra) skips locally and fails in CI.
+    """
+    try:
+        import notebook  # noqa: F401
+    except ImportError:
+        message = "Notebook 7 not installed: pip install 'notebook>=7.2'"
+        if _in_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    server = harness.start_notebook7(jupyter_env)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def chromium(chromium_path):
     from playwright.sync_api import sync_playwright
 
@@ -150,26 +168,42 @@ def page(chromium, request):
     context.close()
 
 
+def _notebook_opener(page, server, jupyter_env, request, open_in_page):
+    """Yields ``open_copy(source)``; afterwards deletes the copies' sessions, and on failure
+    keeps the server log (it holds the kernels' stderr, where widget callbacks log)."""
+    opened: list[str] = []
+
+    def open_copy(source: Path):
+        name = jupyter_env.copy_notebook(Path(source))
+        opened.append(name)
+        open_in_page(page, server.url, name)
+        return page
+
+    yield open_copy
+    for name in opened:
+        server.delete_sessions(path_contains=name)
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        failures = harness.SCREENSHOT_DIR.parent / "failures"
+        failures.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(server.log_path, failures / f"{request.node.name}-{server.name}.log")
+
+
 @pytest.fixture
 def lab_notebook(page, lab_server, jupyter_env, request):
     """Opens a fresh copy of a notebook in JupyterLab; deletes its session afterwards.
 
     Call it with the notebook's path; it returns the page once the kernel is idle.
     """
-    opened: list[str] = []
+    yield from _notebook_opener(page, lab_server, jupyter_env, request, harness.open_notebook)
 
-    def open_copy(source: Path):
-        name = jupyter_env.copy_notebook(Path(source))
-        opened.append(name)
-        harness.open_notebook(page, lab_server.url, name)
-        return page
 
-    yield open_copy
-    for name in opened:
-        lab_server.delete_sessions(path_contains=name)
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        # The server log holds the kernels' stderr, where a failing widget callback is logged.
-        failures = harness.SCREENSHOT_DIR.parent / "failures"
-        failures.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(lab_server.log_path, failures / f"{request.node.name}-jupyterlab.log")
+@pytest.fixture
+def notebook7_notebook(page, notebook7_server, jupyter_env, request):
+    """Opens a fresh copy of a notebook in Notebook 7 (``/notebooks/<name>``); deletes its
+    session afterwards. Call it with the notebook's path; it returns the page once the
+    kernel is idle.
+    """
+    yield from _notebook_opener(
+        page, notebook7_server, jupyter_env, request, harness.open_notebook7
+    )

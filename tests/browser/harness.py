@@ -1,4 +1,4 @@
-"""Harness for driving JupyterLab and Voila in Debian's Chromium with Playwright.
+"""Harness for driving JupyterLab, Notebook 7 and Voila in Debian's Chromium with Playwright.
 
 Shared by the browser test suite (``tests/browser``) and the latency benchmark
 (``benchmarks/bench_browser_latency.py``). It starts servers on free ports in an isolated
@@ -320,6 +320,52 @@ def start_lab(env: JupyterEnvironment) -> Server:
     return server
 
 
+def start_notebook7(env: JupyterEnvironment) -> Server:
+    """Starts Notebook 7 on a free port serving ``env.root``; returns once it answers.
+
+    Notebook 7 is a Jupyter Server app built on JupyterLab's components: it reads the same
+    settings ``overrides.json`` (kernel auto-start, no news) from ``app_settings_dir``. It has
+    no status bar, so the app is exposed as ``window.jupyterapp`` for the kernel-idle wait.
+
+    Example:
+        >>> with start_notebook7(env) as nb:                             # doctest: +SKIP
+        ...     open_notebook7(page, nb.url, name)
+    """
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "notebook",
+        "--no-browser",
+        f"--port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        "--ServerApp.token=",
+        "--ServerApp.password=",
+        "--ServerApp.disable_check_xsrf=True",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={env.root}",
+        "--allow-root",
+        f"--JupyterNotebookApp.app_settings_dir={env.base / 'lab_settings'}",
+        f"--JupyterNotebookApp.user_settings_dir={env.base / 'lab_user_settings'}",
+        f"--JupyterNotebookApp.workspaces_dir={env.base / 'lab_workspaces'}",
+        "--JupyterNotebookApp.expose_app_in_browser=True",
+    ]
+    server = Server(
+        "notebook7",
+        command,
+        env.process_env(),
+        port,
+        env.root,
+        env.base / f"notebook7-{port}.log",
+    )
+    try:
+        server.wait_until_ready()
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
 def start_voila(env: JupyterEnvironment, notebook_name: str) -> Server:
     """Starts Voila for one notebook in ``env.root`` on a free port."""
     port = free_port()
@@ -398,8 +444,38 @@ def open_notebook(page, base_url: str, name: str) -> None:
     wait_kernel_idle(page)
 
 
+def open_notebook7(page, base_url: str, name: str) -> None:
+    """Opens ``name`` in Notebook 7 (``/notebooks/<name>``) and waits for its kernel."""
+    page.goto(f"{base_url}/notebooks/{name}", wait_until="domcontentloaded")
+    page.locator(".jp-Notebook").first.wait_for(state="visible", timeout=KERNEL_IDLE_TIMEOUT_MS)
+    wait_kernel_idle(page)
+
+
+# Notebook 7 has no status bar, and its toolbar's execution indicator reads idle before any
+# kernel exists (pitfall 1). Its app (``window.jupyterapp``, see start_notebook7) knows: the
+# notebook's session has a kernel of our spec, connected and idle.
+_NOTEBOOK7_KERNEL_IDLE_JS = """
+(displayName) => {
+  const widget = window.jupyterapp?.shell?.currentWidget;
+  const context = widget?.sessionContext;
+  const kernel = context?.session?.kernel;
+  return !!kernel && kernel.status === 'idle' && kernel.connectionStatus === 'connected'
+      && context.kernelDisplayName === displayName;
+}
+"""
+
+
 def wait_kernel_idle(page, timeout_ms: int = KERNEL_IDLE_TIMEOUT_MS) -> None:
-    """Waits for the status bar to read ``Python 3 (ipykernel) | Idle`` (pitfall 1)."""
+    """Waits until the notebook's kernel is really idle (pitfall 1).
+
+    JupyterLab: the status bar reads ``Python 3 (ipykernel) | Idle``. Notebook 7 (the page
+    exposes ``window.jupyterapp``): its session's kernel is connected and idle.
+    """
+    if page.evaluate("() => !!window.jupyterapp"):
+        page.wait_for_function(
+            _NOTEBOOK7_KERNEL_IDLE_JS, arg=KERNEL_DISPLAY_NAME, timeout=timeout_ms, polling=100
+        )
+        return
     page.locator("#jp-main-statusbar").get_by_text(
         f"{KERNEL_DISPLAY_NAME} | Idle", exact=True
     ).wait_for(state="visible", timeout=timeout_ms)
@@ -416,17 +492,22 @@ _RUN_STATE_JS = """
   const traceback = [...notebook.querySelectorAll('.jp-OutputArea-output')]
       .find(o => /Traceback|Error:/.test(o.textContent || '') && o.querySelector('.ansi-red-fg, .ansi-red-intense-fg'));
   const status = document.querySelector('#jp-main-statusbar')?.textContent || '';
-  return {prompts, error: traceback ? traceback.textContent.slice(0, 2000) : null,
-          idle: status.includes('| Idle')};
+  const idle = window.jupyterapp
+      ? (__NB7_IDLE__)(__DISPLAY_NAME__)
+      : status.includes('| Idle');
+  return {prompts, error: traceback ? traceback.textContent.slice(0, 2000) : null, idle};
 }
-"""
+""".replace("__NB7_IDLE__", _NOTEBOOK7_KERNEL_IDLE_JS.strip()).replace(
+    "__DISPLAY_NAME__", json.dumps(KERNEL_DISPLAY_NAME)
+)
 
 
 def run_all_cells(page, timeout_ms: int = RUN_ALL_TIMEOUT_MS) -> None:
     """Runs every cell through the Run menu and waits until each one has finished.
 
     Finished means every code cell shows ``[n]:`` and the kernel is idle; a traceback in an
-    output fails at once with its text.
+    output fails at once with its text. The Run menu and its ``runmenu:run-all`` command are
+    the same in JupyterLab and Notebook 7.
     """
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()

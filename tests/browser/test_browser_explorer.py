@@ -1,4 +1,4 @@
-"""The augmentation explorer (notebook 02) in JupyterLab and Voila, in Chromium.
+"""The augmentation explorer (notebook 02) in JupyterLab, Notebook 7 and Voila, in Chromium.
 
 Run with ``scripts/test_browser`` (or ``pytest tests/browser --browser``).
 """
@@ -25,8 +25,26 @@ def check_rendered(page, panel) -> None:
     harness.check_widgets_rendered(page)
 
 
-def check_slider_reaches_final_state(page, panel, *, lab: bool = True) -> None:
+def type_into_readout(panel, key: str) -> None:
+    """Moves the rotation slider one degree by typing into its readout (keyboard only).
+
+    For Notebook 7, whose shortcuts listen in the capture phase: ArrowRight/ArrowLeft on a
+    focused slider handle run ``notebook:move-cursor-heading-*`` instead of moving the slider.
+    The readout is editable text, which those shortcuts leave alone.
+    """
+    readout = panels.rotation_readout(panel)
+    value = float(readout.inner_text().strip()) + (1 if key == "ArrowRight" else -1)
+    readout.click()
+    panel.page.keyboard.press("Control+a")
+    panel.page.keyboard.type(f"{value:g}")
+    panel.page.keyboard.press("Enter")
+
+
+def check_slider_reaches_final_state(page, panel, *, lab: bool = True, move=None) -> None:
     """Keyboard moves end with the preview of the final slider value, not an earlier one.
+
+    ``move(key)`` performs one ArrowRight/ArrowLeft move; by default the key is pressed on
+    the focused slider handle.
 
     Two single steps right record the reference pictures for values ``v1`` and ``v2``. A
     burst ``v3, v4, v3, v2, v1`` follows, so ``v1``'s picture can only come back with the
@@ -38,11 +56,12 @@ def check_slider_reaches_final_state(page, panel, *, lab: bool = True) -> None:
     image = panels.preview_image(panel)
     harness.watch_image(image)
     handle.focus()
+    move = move or page.keyboard.press
 
     def step(key: str) -> tuple[str, str]:
         value = readout.inner_text().strip()
         seen = len(harness.image_sources(image))
-        page.keyboard.press(key)
+        move(key)
         harness.wait_for_new_src(image, seen=seen)
         if lab:
             harness.wait_kernel_idle(page)
@@ -56,7 +75,7 @@ def check_slider_reaches_final_state(page, panel, *, lab: bool = True) -> None:
     assert len({start_digest, digest_1, digest_2}) == 3, "rotation did not change the preview"
 
     for key in ["ArrowRight", "ArrowRight", "ArrowLeft", "ArrowLeft", "ArrowLeft"]:
-        page.keyboard.press(key)
+        move(key)
     assert readout.inner_text().strip() == value_1
     panels.wait_for_image_digest(image, digest_1, timeout_ms=harness.WIDGET_TIMEOUT_MS)
     if lab:
@@ -98,6 +117,21 @@ def test_explorer_in_jupyterlab(lab_notebook, summary):
     )
     summary.append("explorer in JupyterLab: rotation-slider keypress -> new preview pixels")
     summary.extend(latency_table(latencies).splitlines())
+
+    widget_errors = page.console.widget_errors()
+    assert not widget_errors, f"widget errors in the browser console: {widget_errors}"
+
+
+def test_explorer_in_notebook7(notebook7_notebook):
+    page = notebook7_notebook(panels.EXPLORER_NOTEBOOK)
+    assert "/notebooks/" in page.url and "/lab/" not in page.url
+    harness.run_all_cells(page)
+    panel = panels.explorer_panel(page)
+    check_rendered(page, panel)
+    harness.screenshot(panel, "explorer-notebook7")
+
+    check_slider_reaches_final_state(page, panel, move=lambda key: type_into_readout(panel, key))
+    harness.screenshot(panel, "explorer-notebook7-rotated")
 
     widget_errors = page.console.widget_errors()
     assert not widget_errors, f"widget errors in the browser console: {widget_errors}"
