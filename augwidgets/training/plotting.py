@@ -57,14 +57,30 @@ class CurveFigure:
         self.columns = columns
         self.figure = Figure(figsize=(width, panel_height), dpi=dpi)
         self.canvas = FigureCanvasAgg(self.figure)
+        self._panel_key: tuple | None = None
+        self._axes: list = []
 
-    def _panels(self, count: int) -> list:
+    def _panels(self, kind: str, names: Sequence[str]) -> list:
+        """Axes for one panel per name; reused (data only cleared) while the panels stay the
+        same, since rebuilding axes is a quarter of a render."""
+        key = (kind, *names)
+        if key == self._panel_key:
+            for ax in self._axes:
+                for artist in [*ax.lines, *ax.texts]:
+                    artist.remove()
+                if ax.get_legend() is not None:
+                    ax.get_legend().remove()
+                ax.relim()
+                ax.set_autoscale_on(True)
+            return self._axes
         self.figure.clear()
-        count = max(count, 1)
+        count = max(len(names), 1)
         columns = min(count, self.columns)
         rows = math.ceil(count / columns)
         self.figure.set_size_inches(self.width, self.panel_height * rows)
-        return [self.figure.add_subplot(rows, columns, i + 1) for i in range(count)]
+        self._axes = [self.figure.add_subplot(rows, columns, i + 1) for i in range(count)]
+        self._panel_key = key
+        return self._axes
 
     def _layout(self) -> None:
         # Fixed margins: tight_layout measures every text by drawing, doubling the cost.
@@ -82,7 +98,7 @@ class CurveFigure:
     def render_history(self, history: TrainingHistory, *, title: str | None = None) -> bytes:
         """Draws one history, one panel per metric, and returns PNG bytes."""
         names = history.metric_names
-        axes = self._panels(len(names))
+        axes = self._panels("history", names)
         if not names:
             axes[0].text(0.5, 0.5, "waiting for the first batch", ha="center", va="center",
                          transform=axes[0].transAxes, color="grey")
@@ -115,7 +131,7 @@ class CurveFigure:
                           keys: Sequence[str] = ("val_accuracy", "val_loss"),
                           *, title: str | None = None) -> bytes:
         """Overlays one epoch-log key per panel for several named histories."""
-        axes = self._panels(len(keys))
+        axes = self._panels("comparison", keys)
         for ax, key in zip(axes, keys, strict=True):
             for index, (name, history) in enumerate(histories.items()):
                 xs, ys = _finite(*history.epoch_series(key))
