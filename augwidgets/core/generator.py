@@ -667,19 +667,15 @@ class DirectoryIterator(_Iterator):
             pil = pil.resize(self.target_size[::-1], INTERPOLATIONS[self.interpolation],
                              box=crop_box)
             image = np.asarray(pil).reshape(self.target_size + (image.shape[2],))
-            crop_box = None
+        elif crop_box:  # keep_aspect_ratio: the warp resizes the centred crop (a view)
+            left, top, right, bottom = crop_box
+            image = image[top:bottom, left:right]
         params = params or {}
         if config.interpolation_order > 1:  # spline overshoot must survive, as in legacy
             image = image.astype(np.float32)
-        matrix = geometry_matrix(params, self.target_size, image.shape[:2], crop_box)
-        if matrix is not None and _is_pure_resize(params):
-            left, top, right, bottom = crop_box or (0, 0, image.shape[1], image.shape[0])
-            warped = cv2.resize(image[top:bottom, left:right], self.target_size[::-1],
-                                interpolation=cv2.INTER_LINEAR)
-            warped = warped.reshape(self.target_size + (image.shape[2],))
-        else:
-            warped = warp_image(image, matrix, self.target_size, fill_mode=config.fill_mode,
-                                cval=config.cval, order=config.interpolation_order)
+        warped = warp_image(image, geometry_matrix(params, self.target_size), self.target_size,
+                            fill_mode=config.fill_mode, cval=config.cval,
+                            order=config.interpolation_order)
         if self.color_mode == "rgb":  # drop the padding channel of the 4-channel warp
             warped = cv2.cvtColor(warped, cv2.COLOR_RGBA2RGB)
         colour = params.get("channel_shift_intensity") is not None \
@@ -721,14 +717,6 @@ class DirectoryIterator(_Iterator):
             batch_y[np.arange(count), self.classes[index_array]] = 1.0
             return batch_x, batch_y
         return batch_x
-
-
-def _is_pure_resize(params: dict[str, Any]) -> bool:
-    """True when the parameters leave the geometry alone, so a plain resize will do."""
-    return (not params or all(
-        params.get(key, default) == default
-        for key, default in (("theta", 0), ("tx", 0), ("ty", 0), ("shear", 0), ("zx", 1),
-                             ("zy", 1), ("flip_horizontal", False), ("flip_vertical", False))))
 
 
 class NumpyArrayIterator(_Iterator):

@@ -167,25 +167,16 @@ def flip_matrix(flip_horizontal: bool, flip_vertical: bool, height: int, width: 
     return matrix
 
 
-def resize_matrix(source_hw: tuple[int, int], target_hw: tuple[int, int],
-                  crop_box: tuple[int, int, int, int] | None = None) -> np.ndarray:
-    """Map target-grid pixel centres to source pixel centres (half-pixel aligned).
-
-    ``crop_box`` is ``(left, top, right, bottom)`` in source pixels, as in PIL's
-    ``resize(box=...)``, used for ``keep_aspect_ratio``.
-    """
-    height, width = source_hw
-    left, top, right, bottom = crop_box if crop_box else (0, 0, width, height)
-    scale_x = (right - left) / target_hw[1]
-    scale_y = (bottom - top) / target_hw[0]
-    return np.array([[scale_x, 0, left + 0.5 * scale_x - 0.5],
-                     [0, scale_y, top + 0.5 * scale_y - 0.5], [0, 0, 1]])
+def resize_matrix(source_hw: tuple[int, int], target_hw: tuple[int, int]) -> np.ndarray:
+    """Map target-grid pixel centres to source pixel centres (half-pixel aligned)."""
+    scale_y, scale_x = source_hw[0] / target_hw[0], source_hw[1] / target_hw[1]
+    return np.array([[scale_x, 0, 0.5 * scale_x - 0.5],
+                     [0, scale_y, 0.5 * scale_y - 0.5], [0, 0, 1]])
 
 
-def geometry_matrix(params: dict[str, Any], target_hw: tuple[int, int],
-                    source_hw: tuple[int, int] | None = None,
-                    crop_box: tuple[int, int, int, int] | None = None) -> np.ndarray | None:
-    """Compose resize, legacy affine and flips into one inverse map; ``None`` if identity.
+def geometry_matrix(params: dict[str, Any], target_hw: tuple[int, int]) -> np.ndarray | None:
+    """Compose the legacy affine and the flips into one inverse map on the target grid;
+    ``None`` if the geometry is the identity (``warp_image`` adds any resize).
 
     Example:
         >>> geometry_matrix({"flip_horizontal": True}, (4, 4))[0].tolist()
@@ -197,9 +188,6 @@ def geometry_matrix(params: dict[str, Any], target_hw: tuple[int, int],
     if any(flips):
         flip = flip_matrix(*flips, height, width)
         matrix = flip if matrix is None else matrix @ flip
-    if source_hw is not None and (tuple(source_hw) != tuple(target_hw) or crop_box):
-        resize = resize_matrix(source_hw, target_hw, crop_box)
-        matrix = resize if matrix is None else resize @ matrix
     return matrix
 
 
@@ -212,11 +200,13 @@ def warp_image(
     cval: float = 0.0,
     order: int = 1,
 ) -> np.ndarray:
-    """Resample a channels-last image through an inverse-map matrix with scipy's borders.
+    """Resize and warp a channels-last image in one pass, with scipy's borders.
 
     Args:
-        image: ``(rows, cols, channels)`` array, uint8 or float32.
-        matrix: 3x3 inverse map from ``geometry_matrix`` (``None`` for identity).
+        image: ``(rows, cols, channels)`` array, uint8 or float32, of any size: it is
+            resized to ``target_hw`` inside the same warp.
+        matrix: 3x3 inverse map on the target grid from ``geometry_matrix`` (``None`` for
+            identity: then only a resize, if any, is done).
         target_hw: output ``(rows, cols)``.
         fill_mode: "constant", "nearest", "reflect" or "wrap" (scipy semantics).
         cval: fill value for "constant".
@@ -226,13 +216,18 @@ def warp_image(
         The warped image, same dtype and channel count.
     """
     height, width = target_hw
-    if matrix is None and image.shape[:2] == (height, width):
+    channels = image.shape[2]
+    resized = image.shape[:2] != (height, width)
+    if matrix is None and not resized:
         return image
-    if matrix is None:
-        matrix = resize_matrix(image.shape[:2], target_hw)
+    if matrix is None and order in _CV_INTERPOLATION:  # a plain resize, same pixel grid
+        out = cv2.resize(image, (width, height), interpolation=_CV_INTERPOLATION[order])
+        return out.reshape(height, width, channels)
+    if resized:
+        resize = resize_matrix(image.shape[:2], target_hw)
+        matrix = resize if matrix is None else resize @ matrix
     if order not in _CV_INTERPOLATION:
         return _warp_scipy(image, matrix, target_hw, fill_mode, cval, order)
-    channels = image.shape[2]
     if channels == 3 and image.dtype == np.uint8:
         # OpenCV's 4-channel uint8 warp is vectorised and ~3x faster than its 3-channel one.
         padded = cv2.cvtColor(image, cv2.COLOR_RGB2RGBA)
@@ -358,8 +353,7 @@ def transform_image(image: np.ndarray, params: dict[str, Any], config: Transform
         [3.0, 4.0, 5.0]
     """
     target_hw = tuple(target_hw or image.shape[:2])
-    matrix = geometry_matrix(params, target_hw, image.shape[:2])
-    out = warp_image(image, matrix, target_hw, fill_mode=config.fill_mode, cval=config.cval,
+    out = warp_image(image, geometry_matrix(params, target_hw), target_hw, fill_mode=config.fill_mode, cval=config.cval,
                      order=config.interpolation_order)
     return apply_color(out, params)
 

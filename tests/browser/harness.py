@@ -282,13 +282,22 @@ class Server:
         self.stop()
 
 
-def start_lab(env: JupyterEnvironment) -> Server:
-    """Starts JupyterLab on a free port serving ``env.root``; returns once it answers."""
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
+def _launch(name: str, env: JupyterEnvironment, port: int, command: list[str],
+            ready_path: str = "/api/status") -> Server:
+    """Starts ``command`` as a ``Server`` and returns once it answers (stopped if it never does)."""
+    server = Server(name, [sys.executable, "-m", *command], env.process_env(), port, env.root,
+                    env.base / f"{name}-{port}.log", ready_path=ready_path)
+    try:
+        server.wait_until_ready()
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def _jupyter_server_flags(env: JupyterEnvironment, port: int, app: str) -> list[str]:
+    """Test-only Jupyter Server flags: loopback, no token, isolated settings for ``app``."""
+    return [
         "--no-browser",
         f"--port={port}",
         "--ServerApp.ip=127.0.0.1",
@@ -298,26 +307,20 @@ def start_lab(env: JupyterEnvironment) -> Server:
         "--ServerApp.port_retries=0",
         f"--ServerApp.root_dir={env.root}",
         "--allow-root",
-        f"--LabApp.app_settings_dir={env.base / 'lab_settings'}",
-        f"--LabApp.user_settings_dir={env.base / 'lab_user_settings'}",
-        f"--LabApp.workspaces_dir={env.base / 'lab_workspaces'}",
+        f"--{app}.app_settings_dir={env.base / 'lab_settings'}",
+        f"--{app}.user_settings_dir={env.base / 'lab_user_settings'}",
+        f"--{app}.workspaces_dir={env.base / 'lab_workspaces'}",
+    ]
+
+
+def start_lab(env: JupyterEnvironment) -> Server:
+    """Starts JupyterLab on a free port serving ``env.root``; returns once it answers."""
+    port = free_port()
+    return _launch("jupyterlab", env, port, [
+        "jupyterlab", *_jupyter_server_flags(env, port, "LabApp"),
         "--LabApp.news_url=",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]
-    server = Server(
-        "jupyterlab",
-        command,
-        env.process_env(),
-        port,
-        env.root,
-        env.base / f"jupyterlab-{port}.log",
-    )
-    try:
-        server.wait_until_ready()
-    except BaseException:
-        server.stop()
-        raise
-    return server
+    ])
 
 
 def start_notebook7(env: JupyterEnvironment) -> Server:
@@ -332,69 +335,19 @@ def start_notebook7(env: JupyterEnvironment) -> Server:
         ...     open_notebook7(page, nb.url, name)
     """
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "notebook",
-        "--no-browser",
-        f"--port={port}",
-        "--ServerApp.ip=127.0.0.1",
-        "--ServerApp.token=",
-        "--ServerApp.password=",
-        "--ServerApp.disable_check_xsrf=True",
-        "--ServerApp.port_retries=0",
-        f"--ServerApp.root_dir={env.root}",
-        "--allow-root",
-        f"--JupyterNotebookApp.app_settings_dir={env.base / 'lab_settings'}",
-        f"--JupyterNotebookApp.user_settings_dir={env.base / 'lab_user_settings'}",
-        f"--JupyterNotebookApp.workspaces_dir={env.base / 'lab_workspaces'}",
+    return _launch("notebook7", env, port, [
+        "notebook", *_jupyter_server_flags(env, port, "JupyterNotebookApp"),
         "--JupyterNotebookApp.expose_app_in_browser=True",
-    ]
-    server = Server(
-        "notebook7",
-        command,
-        env.process_env(),
-        port,
-        env.root,
-        env.base / f"notebook7-{port}.log",
-    )
-    try:
-        server.wait_until_ready()
-    except BaseException:
-        server.stop()
-        raise
-    return server
+    ])
 
 
 def start_voila(env: JupyterEnvironment, notebook_name: str) -> Server:
     """Starts Voila for one notebook in ``env.root`` on a free port."""
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "voila",
-        notebook_name,
-        "--no-browser",
-        f"--port={port}",
-        "--Voila.ip=127.0.0.1",
-        "--Voila.open_browser=False",
-        "--ServerApp.port_retries=0",
-    ]
-    server = Server(
-        "voila",
-        command,
-        env.process_env(),
-        port,
-        env.root,
-        env.base / f"voila-{port}.log",
-        ready_path="/favicon.ico",
-    )
-    try:
-        server.wait_until_ready()
-    except BaseException:
-        server.stop()
-        raise
-    return server
+    return _launch("voila", env, port, [
+        "voila", notebook_name, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+        "--Voila.open_browser=False", "--ServerApp.port_retries=0",
+    ], ready_path="/favicon.ico")
 
 
 # --------------------------------------------------------------------------- browser side
