@@ -28,6 +28,7 @@ _LAZY = {
     "TrainingPanel": "augwidgets.widgets.training_panel",
     "LivePlot": "augwidgets.training.callback",
     "compare": "augwidgets.training.experiment",
+    "sweep": "augwidgets.training.sweep",
 }
 _SUBMODULES = {"datasets": "augwidgets.core.datasets"}
 

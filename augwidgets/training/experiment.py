@@ -17,17 +17,20 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import html
 import math
 import os
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import keras
+import numpy as np
 
 from augwidgets.training.callback import LivePlot
 from augwidgets.training.history import TrainingHistory
@@ -46,6 +49,10 @@ DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
 }
 
 
+#: Smallest validation batch for a directory (larger batches, same result, fewer steps).
+_VALIDATION_BATCH = 128
+
+
 @dataclass(frozen=True)
 class ComparisonRow:
     """One configuration's result.
@@ -58,6 +65,9 @@ class ComparisonRow:
         gap: ``train_accuracy - best_val_accuracy``.
         final_val_accuracy: validation accuracy after the last epoch.
         seconds: wall time of this configuration's training.
+        per_class_accuracy: class name -> validation accuracy on that class, with the
+            weights of the best epoch (their average, weighted by class size, is
+            ``best_val_accuracy``).
     """
 
     name: str
@@ -67,6 +77,7 @@ class ComparisonRow:
     gap: float
     final_val_accuracy: float
     seconds: float
+    per_class_accuracy: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -96,6 +107,10 @@ class ComparisonResult:
             lines.append(f"{r.name:<10} {r.best_val_accuracy:>12.3f} {r.best_epoch:>5d} "
                          f"{r.train_accuracy:>9.3f} {r.gap:>+7.3f} {r.final_val_accuracy:>13.3f}")
         return "\n".join(lines)
+
+    def per_class_table(self) -> str:
+        """Validation accuracy per class (columns) for each configuration (rows)."""
+        return per_class_table([(r.name, r.per_class_accuracy) for r in self.rows])
 
     def best(self) -> str:
         """The name of the configuration with the highest best validation accuracy."""
@@ -143,14 +158,14 @@ class ComparisonOutput(Output):
             self.widget.value = self.last_png
 
 
-def _directory_options(source: Any, image_size: int, color_mode: str,
+def _directory_options(source: Any, target_size: tuple[int, int], color_mode: str,
                        batch_size: int) -> tuple[Path, dict[str, Any]]:
     """A directory and flow_from_directory options, from a path or a directory iterator."""
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         if not path.is_dir():
             raise ValueError(f"The directory does not exist. Received: directory={str(source)!r}")
-        return path, {"target_size": (image_size, image_size), "color_mode": color_mode,
+        return path, {"target_size": tuple(target_size), "color_mode": color_mode,
                       "batch_size": batch_size}
     directory = getattr(source, "directory", None)
     if directory is None:
@@ -173,7 +188,7 @@ def compare(train_dir: Any, validation_dir: Any,
             image_size: int = 32, color_mode: str = "grayscale", batch_size: int = 32,
             rescale: float | None = 1 / 255, learning_rate: float = 1e-3, seed: int = 0,
             build_model: Callable[..., keras.Model] | None = None,
-            verbose: bool = True) -> ComparisonResult:
+            per_class: int | None = None, verbose: bool = True) -> ComparisonResult:
     """Trains one model per augmentation configuration and compares them on validation data.
 
     Args:
@@ -189,34 +204,98 @@ def compare(train_dir: Any, validation_dir: Any,
         rescale: the generator's ``rescale`` for training and validation.
         learning_rate: Adam's learning rate for the default model.
         seed: the same seed for every configuration: initial weights, shuffling and
-            augmentation.
+            augmentation (and the ``per_class`` subset).
         build_model: ``build_model(image_shape, num_classes, seed=seed)`` returning a compiled
             model; None uses ``build_default_model``.
+        per_class: train on a fixed, seeded, class-balanced subset of this many images per
+            class (None: every training image). Validation always uses every image.
         verbose: show progress (a live overlay in a notebook, a table per configuration
             elsewhere).
 
     Returns:
-        A ``ComparisonResult``; ``print`` it for the table.
+        A ``ComparisonResult``; ``print`` it for the table, ``per_class_table()`` for the
+        accuracy of every class.
 
     Example:
         >>> result = compare("digits/train", "digits/validation", epochs=8)  # doctest: +SKIP
     """
     configs = dict(DEFAULT_CONFIGS if configs is None else configs)
+    histories = {name: TrainingHistory() for name in configs}
+    overlay = ComparisonOutput(histories)
+    run = run_configurations(
+        train_dir, validation_dir, configs, overlay=overlay, histories=histories,
+        epochs=epochs, target_size=(image_size, image_size), color_mode=color_mode,
+        batch_size=batch_size, rescale=rescale, learning_rate=learning_rate, seed=seed,
+        build_model=build_model, per_class=per_class,
+        progress="epochs" if verbose else None)
+    return ComparisonResult(rows=run.rows,
+                            histories={n: h.epoch_metrics() for n, h in histories.items()},
+                            configs={n: dict(c) for n, c in configs.items()},
+                            seconds=run.seconds, png=overlay.last_png)
+
+
+@dataclass
+class ConfigurationRuns:
+    """What ``run_configurations`` hands back to ``compare`` and ``sweep``.
+
+    Attributes:
+        rows: one ``ComparisonRow`` per configuration, in the given order.
+        seconds: total wall time.
+        class_names: the validation classes, in index order.
+    """
+
+    rows: list[ComparisonRow]
+    seconds: float
+    class_names: list[str]
+
+
+def run_configurations(
+    train_dir: Any, validation_dir: Any, configs: Mapping[str, Mapping[str, Any]], *,
+    overlay: Output, histories: Mapping[str, TrainingHistory], epochs: int,
+    target_size: tuple[int, int], color_mode: str = "grayscale", batch_size: int = 32,
+    rescale: float | None = 1 / 255, learning_rate: float = 1e-3, seed: int = 0,
+    build_model: Callable[..., keras.Model] | None = None, per_class: int | None = None,
+    progress: str | None = "epochs", on_row: Callable[[ComparisonRow], None] | None = None,
+) -> ConfigurationRuns:
+    """The one training routine behind ``compare`` and ``sweep``.
+
+    Every configuration gets the same model (built with ``seed``), the same training files
+    in the same order and the same un-augmented validation iterator. Each ``fit`` feeds a
+    ``LivePlot`` that appends to ``histories[name]`` and redraws ``overlay`` (shown as an
+    image widget in a notebook). After each fit the weights of the best validation epoch
+    are restored to measure the accuracy of every validation class.
+
+    Args:
+        train_dir, validation_dir, epochs, color_mode, batch_size, rescale, learning_rate,
+        seed, build_model, per_class: as in ``compare``.
+        configs: name -> generator arguments (``rescale`` is added).
+        overlay: the throttled output every run redraws (it reads ``histories``).
+        histories: name -> the ``TrainingHistory`` to fill, one per configuration.
+        target_size: ``(height, width)`` (directories only).
+        progress: outside a notebook, ``"epochs"`` prints a table per configuration,
+            ``"rows"`` leaves printing to ``on_row``, None prints nothing. In a notebook any
+            value but None shows ``overlay``.
+        on_row: called with each configuration's row as soon as it is trained.
+    """
     if not configs:
         raise ValueError(f"`configs` must name at least one configuration. Received: configs={configs!r}")
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"`epochs` must be a positive int. Received: epochs={epochs!r}")
+    if progress not in (None, "epochs", "rows"):
+        raise ValueError("`progress` must be None, 'epochs' or 'rows'. "
+                         f"Received: progress={progress!r}")
     generator_class = _generator_class()
-    train_path, train_options = _directory_options(train_dir, image_size, color_mode, batch_size)
-    validation_path, validation_options = _directory_options(validation_dir, image_size,
-                                                             color_mode, batch_size)
+    train_path, train_options = _directory_options(train_dir, target_size, color_mode, batch_size)
+    # Validation batches only need to be large: every epoch evaluates the whole folder,
+    # and with a small training subset that pass costs more than training.
+    validation_path, validation_options = _directory_options(
+        validation_dir, target_size, color_mode, max(batch_size, _VALIDATION_BATCH))
     scaling = {"rescale": rescale} if rescale else {}
     validation = generator_class(**scaling).flow_from_directory(
         validation_path, shuffle=False, **validation_options)
+    class_names = sorted(validation.class_indices, key=validation.class_indices.get)
 
-    histories = {name: TrainingHistory() for name in configs}
-    overlay = ComparisonOutput(histories)
-    notebook = verbose and in_notebook_kernel()
+    notebook = progress is not None and in_notebook_kernel()
     if notebook:
         import ipywidgets
         from IPython.display import display
@@ -226,39 +305,116 @@ def compare(train_dir: Any, validation_dir: Any,
 
     rows: list[ComparisonRow] = []
     started = time.perf_counter()
-    for name, config in configs.items():
-        generator = generator_class(**scaling, **dict(config))
-        train = generator.flow_from_directory(train_path, shuffle=True, seed=seed,
-                                              **train_options)
-        image_shape = tuple(train.image_shape)
-        if build_model is None:
-            model = build_default_model(image_shape, train.num_classes,
-                                        class_mode=train.class_mode,
-                                        learning_rate=learning_rate, seed=seed)
-        else:
-            model = build_model(image_shape, train.num_classes, seed=seed)
-        outputs: list[Output] = [overlay]
-        if verbose and not notebook:
-            print(f"== {name}: {dict(config) or 'no augmentation'}", file=sys.stdout)
-            outputs.append(TextTableOutput())
-        plot = LivePlot(outputs=outputs, history=histories[name])
-        began = time.perf_counter()
-        model.fit(train, validation_data=validation, epochs=epochs, verbose=0, callbacks=[plot])
-        seconds = time.perf_counter() - began
-        rows.append(_row(name, histories[name], seconds))
+    with contextlib.ExitStack() as stack:
+        if per_class is not None:
+            from augwidgets.core.subset import balanced_subset, subset_tree
+
+            chosen = balanced_subset(train_path, per_class, seed=seed)
+            scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="augwidgets-"))
+            train_path = subset_tree(train_path, chosen, Path(scratch) / "train")
+        for name, config in configs.items():
+            generator = generator_class(**scaling, **dict(config))
+            train = generator.flow_from_directory(train_path, shuffle=True, seed=seed,
+                                                  **train_options)
+            image_shape = tuple(train.image_shape)
+            if build_model is None:
+                model = build_default_model(image_shape, train.num_classes,
+                                            class_mode=train.class_mode,
+                                            learning_rate=learning_rate, seed=seed)
+            else:
+                model = build_model(image_shape, train.num_classes, seed=seed)
+            outputs: list[Output] = [overlay]
+            if progress == "epochs" and not notebook:
+                print(f"== {name}: {dict(config) or 'no augmentation'}", file=sys.stdout)
+                outputs.append(TextTableOutput())
+            plot = LivePlot(outputs=outputs, history=histories[name])
+            keeper = _BestWeights()
+            began = time.perf_counter()
+            model.fit(train, validation_data=validation, epochs=epochs, verbose=0,
+                      callbacks=[plot, keeper])
+            seconds = time.perf_counter() - began
+            keeper.restore(model)
+            per_class_accuracy = _per_class_accuracy(model, validation, class_names)
+            rows.append(_row(name, histories[name], seconds, per_class_accuracy))
+            if on_row is not None:
+                on_row(rows[-1])
     overlay.send(None)
-    return ComparisonResult(rows=rows,
-                            histories={n: h.epoch_metrics() for n, h in histories.items()},
-                            configs={n: dict(c) for n, c in configs.items()},
-                            seconds=time.perf_counter() - started, png=overlay.last_png)
+    return ConfigurationRuns(rows=rows, seconds=time.perf_counter() - started,
+                             class_names=class_names)
 
 
-def _row(name: str, history: TrainingHistory, seconds: float) -> ComparisonRow:
+class _BestWeights(keras.callbacks.Callback):
+    """Keeps a copy of the weights of the epoch with the best validation accuracy."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.best = -math.inf
+        self.weights: list[np.ndarray] | None = None
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        value = (logs or {}).get("val_accuracy")
+        if value is not None and math.isfinite(value) and value > self.best:
+            self.best = value
+            self.weights = [w.copy() for w in self.model.get_weights()]
+
+    def restore(self, model: keras.Model) -> None:
+        if self.weights is not None:
+            model.set_weights(self.weights)
+
+
+def _per_class_accuracy(model: keras.Model, validation: Any,
+                        class_names: list[str]) -> dict[str, float]:
+    """Accuracy on each validation class, one clean pass in file order."""
+    predicted: list[np.ndarray] = []
+    for index in range(len(validation)):
+        images, _labels = validation[index]
+        scores = np.asarray(model(images, training=False))
+        if scores.shape[-1] == 1:  # one sigmoid unit: class_mode="binary"
+            predicted.append((scores[:, 0] > 0.5).astype("int32"))
+        else:
+            predicted.append(np.argmax(scores, axis=-1))
+    guesses = np.concatenate(predicted) if predicted else np.zeros(0, "int32")
+    truth = np.asarray(validation.classes)[:len(guesses)]
+    out = {}
+    for index, name in enumerate(class_names):
+        members = truth == index
+        out[name] = float(np.mean(guesses[members] == index)) if members.any() else math.nan
+    return out
+
+
+def per_class_table(rows: Sequence[tuple[str, Mapping[str, float]]]) -> str:
+    """Aligned text: one line per configuration, one column per class, the worst marked.
+
+    Example:
+        >>> print(per_class_table([("none", {"0": 1.0, "1": 0.5})]))
+        config         0      1
+        none       1.000  0.500*
+        (* the class this configuration gets most wrong)
+    """
+    classes: list[str] = []
+    for _name, accuracies in rows:
+        classes += [c for c in accuracies if c not in classes]
+    width = max([5, *(len(c) for c in classes)])
+    lines = [f"{'config':<10}" + "".join(f" {c:>{width}} " for c in classes).rstrip()]
+    for name, accuracies in rows:
+        finite = {c: v for c, v in accuracies.items() if math.isfinite(v)}
+        worst = min(finite, key=finite.get) if finite else None
+        cells = "".join(f" {accuracies.get(c, math.nan):>{width}.3f}{'*' if c == worst else ' '}"
+                        for c in classes)
+        lines.append(f"{name:<10}{cells}".rstrip())
+    lines.append("(* the class this configuration gets most wrong)")
+    return "\n".join(lines)
+
+
+def _row(name: str, history: TrainingHistory, seconds: float,
+         per_class_accuracy: dict[str, float] | None = None) -> ComparisonRow:
+    per_class_accuracy = dict(per_class_accuracy or {})
     best = history.best_epoch("val_accuracy")
     if best is None:
         nan = math.nan
-        return ComparisonRow(name, nan, 0, nan, nan, nan, seconds)
+        return ComparisonRow(name, nan, 0, nan, nan, nan, seconds, per_class_accuracy)
     logs = history.epochs[best - 1].logs
     validation, train = logs["val_accuracy"], logs.get("accuracy", math.nan)
     final = history.epochs[-1].logs.get("val_accuracy", math.nan)
-    return ComparisonRow(name, validation, best, train, train - validation, final, seconds)
+    return ComparisonRow(name, validation, best, train, train - validation, final, seconds,
+                         per_class_accuracy)

@@ -62,8 +62,8 @@ def loss_for_class_mode(class_mode: str) -> str:
 
 def build_default_model(image_shape: tuple[int, ...], num_classes: int, *,
                         class_mode: str = "categorical", learning_rate: float = 1e-3,
-                        filters: int = 16, dense_units: int = 64, seed: int = 0,
-                        dtype_policy: str | None = None) -> keras.Model:
+                        filters: int = 16, dense_units: int = 64, dropout: float = 0.25,
+                        seed: int = 0, dtype_policy: str | None = None) -> keras.Model:
     """A small compiled CNN: conv/pool stages until the maps are at most 8 px, then dense.
 
     Args:
@@ -74,6 +74,7 @@ def build_default_model(image_shape: tuple[int, ...], num_classes: int, *,
         learning_rate: Adam's learning rate.
         filters: filters of the first convolution; each further stage doubles, up to 64.
         dense_units: width of the hidden dense layer.
+        dropout: dropout rate before the output layer (0 leaves the layer out).
         seed: seeds every initialiser and the dropout layer.
         dtype_policy: e.g. ``"mixed_float16"`` on a GPU; None uses Keras' global policy.
             The output layer always computes in float32 for a stable loss.
@@ -109,7 +110,7 @@ def build_default_model(image_shape: tuple[int, ...], num_classes: int, *,
     layers += [
         keras.layers.Flatten(**policy),
         keras.layers.Dense(dense_units, activation="relu", kernel_initializer=glorot(), **policy),
-        keras.layers.Dropout(0.25, seed=next(counter), **policy),
+        *([keras.layers.Dropout(dropout, seed=next(counter), **policy)] if dropout else []),
         keras.layers.Dense(units, activation=activation, kernel_initializer=glorot(),
                            dtype="float32"),
     ]

@@ -32,6 +32,7 @@ from augwidgets.core.codegen import DIALECTS, _number, generator_code, python_ar
 from augwidgets.core.config_sharing import from_share_string, to_json, to_share_string
 from augwidgets.core.diagnose import Finding, diagnose
 from augwidgets.core.params import PIXEL_PARAMETERS
+from augwidgets.core.strength import BASE_STRENGTH, check_strength, with_strength
 from augwidgets.widgets.encoding import message_image
 from augwidgets.widgets.preview import (
     ImageSource,
@@ -160,6 +161,17 @@ class AugmentationPanel(widgets.VBox):
             self.settings.set_generator_kwargs(kwargs)
 
     @property
+    def strength(self) -> float:
+        """The strength slider's value (it sets the geometry; see ``core.strength``)."""
+        return float(self.strength_control.value)
+
+    @strength.setter
+    def strength(self, value: float) -> None:
+        value = check_strength(value)
+        self.strength_control.max = max(self.strength_control.max, value)
+        self.strength_control.value = value
+
+    @property
     def skipped(self) -> list[tuple[str, str]]:
         return list(self.source.skipped) if self.source is not None else []
 
@@ -252,12 +264,31 @@ class AugmentationPanel(widgets.VBox):
                                    step=spec.step, continuous_update=True,
                                    readout_format=_readout_format(spec.step), **common)
 
+    def _make_strength_control(self) -> widgets.Widget:
+        """One slider that sets every geometry slider to ``strength_kwargs(s)``: the
+        arguments ``augwidgets.sweep`` trains with at strength ``s``."""
+        unit = ", ".join(f"{name.split('_')[0]} {value:g}" for name, value in BASE_STRENGTH.items())
+        self.strength_control = widgets.FloatSlider(
+            value=0.0, min=0.0, max=5.0, step=0.05, continuous_update=True,
+            readout_format=".2f", description="strength",
+            tooltip=f"scales all geometry sliders together; 1 is {unit}",
+            style={"description_width": "170px"}, layout=widgets.Layout(width="390px"))
+        self.strength_control.observe(self._on_strength, names="value")
+        return widgets.HBox([self.strength_control, widgets.HTML(
+            "<small>moves all geometry sliders (as in <code>sweep</code>)</small>",
+            layout=widgets.Layout(width="150px"))])
+
+    def _on_strength(self, change: dict[str, Any]) -> None:
+        self.generator_kwargs = with_strength(self.generator_kwargs, change["new"])
+
     def _build(self) -> list[widgets.Widget]:
         self.controls: dict[str, widgets.Widget] = {}
         self.units: dict[str, widgets.HTML] = {}
         groups = []
         for group in GROUPS:
             rows = [widgets.HTML(f"<b>{group}</b>")]
+            if group == "geometry":
+                rows.append(self._make_strength_control())
             for name, spec in PIXEL_PARAMETERS.items():
                 if spec.group != group:
                     continue
