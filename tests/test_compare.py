@@ -70,3 +70,15 @@ def test_default_configs_include_a_heavy_setting_with_flips_and_large_rotations(
     output = ComparisonOutput({})
     output.send(None)
     assert output.last_png[:4] == b"\x89PNG"
+
+
+def test_compare_reports_per_class_accuracy_and_trains_on_a_balanced_subset(digits, capsys):
+    result = compare(digits / "train", digits / "validation", {"none": {}}, epochs=1,
+                     image_size=16, batch_size=16, per_class=3)
+    assert "Found 30 images belonging to 10 classes." in capsys.readouterr().out
+    row = result.rows[0]
+    assert sorted(row.per_class_accuracy) == [str(d) for d in range(10)]
+    assert sum(row.per_class_accuracy.values()) / 10 == pytest.approx(row.best_val_accuracy)
+    lines = result.per_class_table().splitlines()
+    assert lines[0].split() == ["config", *[str(d) for d in range(10)]]
+    assert lines[1].startswith("none") and lines[1].count("*") == 1

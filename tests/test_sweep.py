@@ -122,7 +122,7 @@ def test_a_compiled_model_is_cloned_from_its_weights_for_every_strength(digits):
 
 
 @pytest.mark.parametrize(("arguments", "message"), [
-    ({"strengths": []}, "Received: strengths=[]"),
+    ({"strengths": []}, r"Received: strengths=\[\]"),
     ({"strengths": [0, 0]}, "must not repeat"),
     ({"strengths": [-1]}, "Received: strength=-1"),
     ({"base": {"horizontal_flip": True}}, "Received: base="),
