@@ -158,7 +158,7 @@ def exercise_namespace(tmp_path_factory: pytest.TempPathFactory):
     old = Path.cwd()
     os.chdir(tmp_path_factory.mktemp("exercises"))
     try:
-        for grade_id in ("setup", "data", "ex1-given", "ex4-given"):
+        for grade_id in ("setup", "data", "ex1-given", "ex4-given", "ex5-given"):
             exec(cells[grade_id], namespace)
         yield namespace
     finally:
@@ -185,6 +185,20 @@ WRONG_ANSWERS = [
             "still augments"),
     ("ex4", "leaking_settings = {'rotation_range', 'zoom_range'}; validation_datagen = "
             "augwidgets.ImageDataGenerator(rescale=1 / 255)", "same validation_split"),
+    ("ex5", "sweet_spot = max(measured); memorising = set(); with_twice_the_data = {}",
+            "too much augmentation"),
+    ("ex5", "sweet_spot = min(measured); memorising = set(); with_twice_the_data = {}",
+            "highest validation accuracy"),
+    ("ex5", "sweet_spot = max(measured, key=lambda s: measured[s][0]); memorising = set(); "
+            "with_twice_the_data = {}", "positive gap"),
+    ("ex5", "sweet_spot = max(measured, key=lambda s: measured[s][0]); "
+            "memorising = {s for s, (v, t) in measured.items() if t > v}; "
+            "with_twice_the_data = {'gap_at_zero': 'larger', 'sweet_spot': 'left'}",
+            "less to memorise"),
+    ("ex5", "sweet_spot = max(measured, key=lambda s: measured[s][0]); "
+            "memorising = {s for s, (v, t) in measured.items() if t > v}; "
+            "with_twice_the_data = {'gap_at_zero': 'smaller', 'sweet_spot': 'right'}",
+            "needs less augmentation"),
 ]
 
 
@@ -198,7 +212,7 @@ def test_exercise_checks_reject_wrong_answers_with_a_hint(
         exec(_exercise_cells()[f"{exercise}-check"], namespace)
 
 
-@pytest.mark.parametrize("exercise", ["ex1", "ex2", "ex3", "ex4"])
+@pytest.mark.parametrize("exercise", ["ex1", "ex2", "ex3", "ex4", "ex5"])
 def test_exercise_checks_accept_the_solutions(
     exercise_namespace: dict, exercise: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

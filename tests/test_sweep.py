@@ -44,8 +44,8 @@ def _recording_builder(image_shape, num_classes, *, seed):
 
 def test_one_row_per_strength_with_the_shared_mapping(result):
     assert result.strengths == list(STRENGTHS)
-    assert result.configs == {s: strength_kwargs(s) for s in STRENGTHS}
-    assert result.configs[0.0] == {}
+    assert result.configs == {s: {**strength_kwargs(s), "fill_mode": "constant"} if s else {}
+                              for s in STRENGTHS}
     for row in result.rows:
         history = result.histories[row.strength]
         assert len(history["val_accuracy"]) == 12

@@ -2,6 +2,7 @@
 
 Strength ``s`` scales one base augmentation (``augwidgets.core.strength``: rotation
 ``10*s`` degrees, shifts and zoom ``0.1*s``, shear ``10*s`` degrees; ``s=0`` is none).
+Above strength 0 the new area a transform reveals is filled with black (``fill_mode``).
 ``sweep`` trains the same model from the same initial weights once per strength, with
 ``compare``'s training routine, and draws two curves against strength while it runs:
 
@@ -45,11 +46,11 @@ from augwidgets.training.outputs import Output, in_notebook_kernel
 from augwidgets.training.plotting import CurveFigure
 
 #: Strengths a default sweep trains at: none, up to where digits stop being learnable.
-DEFAULT_STRENGTHS: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
+DEFAULT_STRENGTHS: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0, 4.0)
 #: Epochs per strength by default: enough for a small subset to be memorised at strength 0.
-DEFAULT_EPOCHS = 60
-#: Image side by default: the digits are 8x8 scans, so 16 pixels loses nothing.
-DEFAULT_TARGET_SIZE = (16, 16)
+DEFAULT_EPOCHS = 100
+#: Image size by default: the size ``compare`` trains at.
+DEFAULT_TARGET_SIZE = (32, 32)
 
 
 @dataclass(frozen=True)
@@ -307,7 +308,8 @@ def sweep(train_dir: Any, validation_dir: Any, *,
           base: Mapping[str, Any] | None = None, per_class: int | None = None,
           epochs: int = DEFAULT_EPOCHS,
           target_size: int | tuple[int, int] = DEFAULT_TARGET_SIZE, seed: int = 0,
-          model: Any = None, color_mode: str = "grayscale", batch_size: int = 32,
+          model: Any = None, fill_mode: str = "constant", color_mode: str = "grayscale",
+          batch_size: int = 32,
           rescale: float | None = 1 / 255, learning_rate: float = 1e-3,
           verbose: bool = True) -> SweepResult:
     """Trains once per augmentation strength and draws validation accuracy against it.
@@ -330,6 +332,11 @@ def sweep(train_dir: Any, validation_dir: Any, *,
         model: None for the default small CNN; a compiled ``keras.Model`` (each strength
             trains a clone from its current weights); or ``build(image_shape, num_classes,
             seed=...)`` returning a compiled model.
+        fill_mode: how pixels from outside the image are filled at every strength above 0.
+            ``"constant"`` (black, like torchvision's ``RandomAffine``) shows new area as
+            background; Keras' default ``"nearest"`` smears the border pixels across it,
+            which on digits (ink reaches the border of every one) draws strokes that are not
+            there.
         color_mode, batch_size, rescale, learning_rate: as in ``compare``.
         verbose: draw the curves live in a notebook; print a row per strength elsewhere.
 
@@ -348,7 +355,8 @@ def sweep(train_dir: Any, validation_dir: Any, *,
             or not all(isinstance(v, numbers.Integral) and v > 0 for v in target_size)):
         raise ValueError("`target_size` must be a positive int or (height, width). "
                          f"Received: target_size={target_size!r}")
-    configs = {_label(s): strength_kwargs(s, base) for s in values}
+    fill = {} if fill_mode == "nearest" else {"fill_mode": fill_mode}
+    configs = {_label(s): {**strength_kwargs(s, base), **(fill if s else {})} for s in values}
     strength_of = dict(zip(configs, values, strict=True))
     histories = {s: TrainingHistory() for s in values}
     by_label = {label: histories[strength_of[label]] for label in configs}
