@@ -24,7 +24,13 @@ from typing import Any
 import numpy as np
 
 from augwidgets.core.directory import scan_directory
-from augwidgets.core.params import TransformConfig, validate_generator_kwargs, zoom_bounds
+from augwidgets.core.params import (
+    RANDOM_ARGUMENTS,
+    TransformConfig,
+    is_active,
+    validate_generator_kwargs,
+    zoom_bounds,
+)
 
 SEVERITIES = ("info", "warning", "error")
 ROLES = ("training", "validation")
@@ -211,11 +217,8 @@ def diagnose(
 
     # --- validation data must not be augmented -------------------------------------------
     if role == "validation" and not config.is_identity:
-        active = [name for name in ("rotation_range", "width_shift_range",
-                                    "height_shift_range", "shear_range", "zoom_range",
-                                    "channel_shift_range", "brightness_range",
-                                    "horizontal_flip", "vertical_flip")
-                  if name in generator_kwargs and _is_active(params, name)]
+        active = [name for name in RANDOM_ARGUMENTS
+                  if name in generator_kwargs and is_active(name, params[name])]
         add(Finding(
             active[0] if active else "role", "error",
             f"This generator is used for validation but augments ({', '.join(active)}). "
@@ -282,7 +285,7 @@ def diagnose(
         add(Finding("shear_range", "warning",
                     f"shear_range={_fmt(shear)} degrees slants images very strongly; above about "
                     "30 degrees shapes become hard to recognise. Fix: 5 to 20 degrees."))
-    if _is_active(params, "zoom_range"):
+    if is_active("zoom_range", params["zoom_range"]):
         low, high = zoom_bounds(params["zoom_range"])
         message = (f"zoom_range draws a factor from [{_fmt(low)}, {_fmt(high)}] for width and "
                    "height independently, so the aspect ratio changes too. A factor above 1 "
@@ -338,15 +341,6 @@ def diagnose(
 
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(findings, key=lambda f: order[f.severity])
-
-
-def _is_active(params: dict[str, Any], name: str) -> bool:
-    value = params[name]
-    if name == "zoom_range":
-        return zoom_bounds(value) != (1.0, 1.0)
-    if isinstance(value, (list, tuple)):
-        return len(value) > 0
-    return bool(value) and value is not None
 
 
 def _steps_finding(params: dict[str, Any], class_counts: dict[str, int] | None,
