@@ -2,9 +2,10 @@
 
 The legacy ``DataFrameIterator`` mixes this into its iterator. Here it is a pure function
 over the frame, :func:`read_frame`, returning a :class:`FrameSamples` (file names and paths,
-classes, targets, weights, and the rows dropped with a reason), plus :func:`batch_targets`
-and :func:`batch_sample_weight`, which build a batch's ``y`` and weights for the sample
-indices a batch actually used. The iterator in ``core/iterators.py`` only supplies images.
+classes, targets, weights, and the rows dropped with a reason). :class:`DataFrameIterator`
+hands those to the file-list base, ``core.iterators.FileIterator``, which decodes lazily,
+runs the one image pipeline and builds each batch's targets and weights for the samples
+that actually fill it (a broken file's substitute brings its own label and weight).
 
 Every step follows ``keras/src/legacy/preprocessing/image.py``, in its order:
 
@@ -42,9 +43,12 @@ from typing import Any
 
 import numpy as np
 
+from augwidgets.core.batches import reject
 from augwidgets.core.directory import WHITE_LIST_FORMATS
+from augwidgets.core.iterators import FILE_CLASS_MODES, FileIterator
+from augwidgets.core.pipeline import ImageSettings
 
-CLASS_MODES = ("binary", "categorical", "input", "multi_output", "raw", "sparse", None)
+CLASS_MODES = FILE_CLASS_MODES  # binary, categorical, input, multi_output, raw, sparse, None
 #: class modes whose labels are class names, turned into ``class_indices``
 LABELLED_MODES = ("binary", "categorical", "sparse")
 _SHOWN = 5  # offending rows named in a message; the rest are counted
@@ -324,35 +328,103 @@ def _filter_classes(df: Any, x_col: Any, y_col: Any, classes: Sequence[str] | No
     return df.dropna(subset=[y_col]), list(classes), unlisted
 
 
-def batch_targets(samples: FrameSamples, index_array: np.ndarray, batch_x: np.ndarray,
-                  dtype: str = "float32") -> Any:
-    """A batch's ``y`` for the samples ``index_array``, as legacy builds it.
+class DataFrameIterator(FileIterator):
+    """Augmented batches from a frame of file names and targets: a ``keras.utils.PyDataset``.
 
-    ``"input"``: a copy of ``batch_x``; ``"binary"``/``"sparse"``: the class indices as
-    floats; ``"categorical"``: one-hot rows (several ones for a multi-label row);
-    ``"multi_output"``: a list with one array per ``y_col`` column; ``"raw"``: the ``y_col``
-    values; ``None``: ``None`` (the batch is images only).
+    ``ImageDataGenerator.flow_from_dataframe`` builds it. Attributes as legacy:
+    ``filenames``, ``filepaths``, ``samples``, ``labels``, ``sample_weight``,
+    ``image_shape``, ``directory``, and for the labelled class modes ``classes`` and
+    ``class_indices``. New: ``dropped`` lists the rows left out when the iterator was built
+    (``DroppedRow(row, filename, reason)``), ``rows`` the frame index of each sample, and
+    ``skipped`` the files that failed to decode later, as in ``flow_from_directory``.
+
+    Example:
+        >>> frame = pd.DataFrame({"filename": ["a.png", "b.png"], "class": ["cat", "dog"]})
+        >>> it = DataFrameIterator(frame, "data", ImageDataGenerator(),
+        ...                        target_size=(32, 32))  # doctest: +SKIP
     """
-    mode = samples.class_mode
-    index_array = np.asarray(index_array, dtype=np.int64)
-    if mode == "input":
-        return batch_x.copy()
-    if mode in ("binary", "sparse"):
-        return np.array([samples.classes[j] for j in index_array], dtype=dtype)
-    if mode == "categorical":
-        batch_y = np.zeros((len(index_array), samples.num_classes), dtype=dtype)
-        for i, j in enumerate(index_array):
-            batch_y[i, samples.classes[j]] = 1.0
-        return batch_y
-    if mode == "multi_output":
-        return [output[index_array] for output in samples.targets]
-    if mode == "raw":
-        return samples.targets[index_array]
-    return None
 
+    allowed_class_modes = set(CLASS_MODES)
 
-def batch_sample_weight(samples: FrameSamples, index_array: np.ndarray) -> np.ndarray | None:
-    """The ``weight_col`` values of the samples ``index_array``, or ``None``."""
-    if samples.sample_weight is None:
-        return None
-    return samples.sample_weight[np.asarray(index_array, dtype=np.int64)]
+    def __init__(
+        self,
+        dataframe: Any,
+        directory: str | os.PathLike | None = None,
+        image_data_generator: Any = None,
+        x_col: str = "filename",
+        y_col: Any = "class",
+        weight_col: str | None = None,
+        target_size: tuple[int, int] = (256, 256),
+        color_mode: str = "rgb",
+        classes: Sequence[str] | None = None,
+        class_mode: str | None = "categorical",
+        batch_size: int = 32,
+        shuffle: bool = True,
+        seed: int | None = None,
+        data_format: str | None = None,
+        save_to_dir: str | os.PathLike | None = None,
+        save_prefix: str = "",
+        save_format: str = "png",
+        subset: str | None = None,
+        interpolation: str = "nearest",
+        keep_aspect_ratio: bool = False,
+        dtype: str | None = None,
+        validate_filenames: bool = True,
+        *,
+        resize: str = "legacy",
+        workers: int | None = None,
+        use_multiprocessing: bool = False,
+        max_queue_size: int = 10,
+    ):
+        if image_data_generator is None:
+            from augwidgets.core.generator import ImageDataGenerator
+
+            image_data_generator = ImageDataGenerator()
+        generator = image_data_generator
+        # Legacy order: image settings and subset first, then the frame.
+        ImageSettings(target_size=target_size, color_mode=color_mode,
+                      interpolation=interpolation, resize=resize)
+        if subset not in (None, "training", "validation"):
+            raise reject("subset", "None, 'training' or 'validation'", subset)
+        if subset is not None and not generator._validation_split:
+            raise reject("subset", "None unless the generator has validation_split > 0 "
+                         "(it has validation_split=0)", subset)
+        split = None
+        if subset == "validation":
+            split = (0, generator._validation_split)
+        elif subset == "training":
+            split = (generator._validation_split, 1)
+        self.split = split
+        self.subset = subset
+        self.directory = os.fspath(directory) if directory else ""
+        self.x_col, self.y_col, self.weight_col = x_col, y_col, weight_col
+        self.validate_filenames = bool(validate_filenames)
+        frame = read_frame(dataframe, self.directory, x_col=x_col, y_col=y_col,
+                           weight_col=weight_col, classes=classes, class_mode=class_mode,
+                           validate_filenames=validate_filenames, split=split)
+        self.frame_samples = frame
+        self.filenames = frame.filenames
+        self._filepaths = frame.filepaths
+        self.rows = frame.rows
+        self.dropped = frame.dropped
+        if frame.class_indices is not None:
+            self.classes = frame.classes
+            self.class_indices = frame.class_indices
+        else:  # legacy has neither attribute here; None and {} keep the base simple
+            self.classes = None
+            self.class_indices = {}
+        if frame.targets is not None:
+            self._labels = frame.targets
+        self._sample_weight = frame.sample_weight
+        super().__init__(generator, target_size=target_size, color_mode=color_mode,
+                         class_mode=class_mode, batch_size=batch_size, shuffle=shuffle,
+                         seed=seed, data_format=data_format, save_to_dir=save_to_dir,
+                         save_prefix=save_prefix, save_format=save_format,
+                         interpolation=interpolation, keep_aspect_ratio=keep_aspect_ratio,
+                         resize=resize, dtype=dtype, workers=workers,
+                         use_multiprocessing=use_multiprocessing,
+                         max_queue_size=max_queue_size)
+        print(frame.message)
+
+    def _describe(self, index: int) -> str:
+        return f"row {self.rows[index]!r} ({self._filepaths[index]})"

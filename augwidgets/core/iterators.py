@@ -126,9 +126,13 @@ class FileIterator(BatchIterator):
                 return
             self._broken.add(index)
             self.skipped.append((self.filenames[index], reason))
-        warnings.warn(f"augwidgets: skipping {self._filepaths[index]}: {reason}; its place in "
+        warnings.warn(f"augwidgets: skipping {self._describe(index)}: {reason}; its place in "
                       "the batch goes to the next good image, with that image's label",
                       stacklevel=4)
+
+    def _describe(self, index: int) -> str:
+        """How a warning names sample ``index`` (the dataframe iterator adds its row)."""
+        return self._filepaths[index]
 
     def verify(self, *, progress: bool = True) -> list[tuple[str, str]]:
         """Check every file now, on the iterator's threads; returns ``skipped``.
