@@ -177,7 +177,7 @@ def _check_frame(df: Any, x_col: Any, y_col: Any, weight_col: Any, classes: Any,
                             f"Received: {_shown(bad)}{_nan_hint(bad, y_col)}")
     if classes and class_mode in ("input", "multi_output", "raw", None):
         warnings.warn(f'`classes` will be ignored given the class_mode="{class_mode}"',
-                      stacklevel=4)
+                      stacklevel=5)  # the caller of flow_from_dataframe
     if weight_col and not issubclass(df[weight_col].dtype.type, np.number):
         raise TypeError(f"Column weight_col={weight_col} must be numeric. "
                         f"Received: dtype={df[weight_col].dtype}")
@@ -193,7 +193,7 @@ def _nan_hint(bad: list[str], y_col: Any) -> str:
 def _invalid_reason(path: str) -> str | None:
     """Why legacy ``validate_filename`` rejects ``path``, or ``None`` if it accepts it."""
     if not path.lower().endswith(WHITE_LIST_FORMATS):
-        return f"unsupported extension (accepted: {', '.join(WHITE_LIST_FORMATS)})"
+        return f"unsupported extension; accepted: {', '.join(WHITE_LIST_FORMATS)}"
     if not os.path.isfile(path):
         return "not a file" if os.path.exists(path) else "no such file"
     return None
@@ -259,7 +259,7 @@ def read_frame(
                 "filename(s) will be ignored. Received: "
                 + _shown([f"row {d.row!r} {os.path.join(directory, d.filename)!r} "
                           f"({d.reason})" for d in invalid])
-                + " (all listed in iterator.dropped)", stacklevel=3)
+                + " (all listed in iterator.dropped)", stacklevel=4)
         df = df[keep]
 
     class_indices = None
