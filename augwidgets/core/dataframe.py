@@ -135,8 +135,8 @@ def _check_frame(df: Any, x_col: Any, y_col: Any, weight_col: Any, classes: Any,
                  class_mode: str | None) -> None:
     """Legacy ``DataFrameIterator._check_params``, with rows named in the messages."""
     if class_mode not in CLASS_MODES:
-        raise ValueError(f"Invalid class_mode: {class_mode}; expected one of: "
-                         f"{set(CLASS_MODES)}. Received: class_mode={class_mode!r}")
+        raise reject("class_mode", f"one of {CLASS_MODES}", class_mode,
+                     legacy=f"Invalid class_mode: {class_mode}; expected one of: {CLASS_MODES}")
     if class_mode == "multi_output" and not isinstance(y_col, list):
         raise TypeError(f'If class_mode="{class_mode}", y_col must be a list. '
                         f"Received: y_col={y_col!r} ({type(y_col).__name__})")
@@ -385,7 +385,9 @@ class DataFrameIterator(FileIterator):
         ImageSettings(target_size=target_size, color_mode=color_mode,
                       interpolation=interpolation, resize=resize)
         if subset not in (None, "training", "validation"):
-            raise reject("subset", "None, 'training' or 'validation'", subset)
+            raise reject("subset", "None, 'training' or 'validation'", subset,
+                         legacy=f'Invalid subset name: {subset};expected "training" or '
+                                '"validation"')  # sic: legacy's missing space
         if subset is not None and not generator._validation_split:
             raise reject("subset", "None unless the generator has validation_split > 0 "
                          "(it has validation_split=0)", subset)

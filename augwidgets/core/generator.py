@@ -382,7 +382,7 @@ class ImageDataGenerator:
         """Compute the featurewise mean, std and ZCA matrix from sample data (legacy)."""
         x = np.asarray(x, dtype=self.dtype)
         if x.ndim != 4:
-            raise ValueError(f"`x` must be a batch of images with 4 dimensions. "
+            raise ValueError("Input to `.fit()` should have rank 4. "
                              f"Received: x.shape={x.shape}")
         if not isinstance(rounds, int) or rounds < 1:
             raise reject("rounds", "an int >= 1", rounds)
