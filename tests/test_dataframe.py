@@ -186,3 +186,15 @@ def test_subset_needs_validation_split(folder):
     with pytest.raises(ValueError, match="Received: subset='training'"):
         ImageDataGenerator().flow_from_dataframe(frame(["0.png"], ["a"]), str(folder),
                                                  subset="training")
+
+
+def test_save_to_dir_writes_the_yielded_images(folder, tmp_path):
+    out = tmp_path / "saved"
+    out.mkdir()
+    iterator = ImageDataGenerator(rotation_range=10).flow_from_dataframe(
+        frame(["0.png", "1.png", "2.png"], ["a", "b", "a"]), str(folder), target_size=(8, 8),
+        batch_size=3, shuffle=False, save_to_dir=str(out), save_prefix="aug",
+        save_format="jpeg")
+    iterator[0]
+    saved = sorted(p.name for p in out.iterdir())
+    assert len(saved) == 3 and all(n.startswith("aug_") and n.endswith(".jpeg") for n in saved)
