@@ -280,6 +280,7 @@ def test_nan_label_message_names_the_row_and_the_fix(image_dir):
         ImageDataGenerator().flow_from_dataframe(frame, str(image_dir))
 
 
+@pytest.mark.filterwarnings("ignore:Found 3 invalid image filename")
 def test_deprecated_arguments_warn_like_legacy(legacy, image_dir):
     for name in ("has_ext", "sort", "drop_duplicates"):
         with pytest.warns(DeprecationWarning, match=f"{name} is deprecated"):
@@ -296,6 +297,7 @@ def test_deprecated_arguments_warn_like_legacy(legacy, image_dir):
     _same_iterators(ours, theirs, "raw")
 
 
+@pytest.mark.filterwarnings("ignore:Found 3 invalid image filename")
 def test_classes_ignored_warning_like_legacy(legacy, image_dir):
     for generator in (legacy(), ImageDataGenerator()):
         with pytest.warns(UserWarning, match='`classes` will be ignored given the '

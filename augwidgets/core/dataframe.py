@@ -35,6 +35,7 @@ Example:
 from __future__ import annotations
 
 import collections
+import math
 import os
 import warnings
 from collections.abc import Sequence
@@ -121,10 +122,20 @@ def _shown(items: Sequence[str]) -> str:
     return text
 
 
-def _offending(series: Any, ok: Any) -> list[str]:
-    """``row R holds V (type)`` for the values of ``series`` where ``ok(value)`` is false."""
-    return [f"row {row!r} holds {value!r} ({type(value).__name__})"
-            for row, value in series.items() if not ok(value)]
+def _offending(series: Any, ok: Any) -> list[tuple[Any, Any]]:
+    """``(row, value)`` for the values of ``series`` where ``ok(value)`` is false."""
+    return [(row, value) for row, value in series.items() if not ok(value)]
+
+
+def _holding(bad: list[tuple[Any, Any]]) -> str:
+    return _shown([f"row {row!r} holds {value!r} ({type(value).__name__})" for row, value in bad])
+
+
+def _nan_hint(bad: list[tuple[Any, Any]], y_col: Any) -> str:
+    if any(isinstance(value, float) and math.isnan(value) for _row, value in bad):
+        return (f"; a missing label (NaN): drop those rows first, e.g. "
+                f"df.dropna(subset=[{y_col!r}])")
+    return ""
 
 
 def _columns(y_col: Any) -> list[Any]:
@@ -152,12 +163,12 @@ def _check_frame(df: Any, x_col: Any, y_col: Any, weight_col: Any, classes: Any,
     bad = _offending(df[x_col], lambda value: isinstance(value, str))
     if bad:
         raise TypeError(f"All values in column x_col={x_col} must be strings. "
-                        f"Received: {_shown(bad)}")
+                        f"Received: {_holding(bad)}")
     if class_mode in ("binary", "sparse"):
         bad = _offending(df[y_col], lambda value: isinstance(value, str))
         if bad:
             raise TypeError(f'If class_mode="{class_mode}", y_col="{y_col}" column values '
-                            f"must be strings. Received: {_shown(bad)}{_nan_hint(bad, y_col)}")
+                            f"must be strings. Received: {_holding(bad)}{_nan_hint(bad, y_col)}")
     if class_mode == "binary":
         if classes:
             if len(set(classes)) != 2:
@@ -174,20 +185,13 @@ def _check_frame(df: Any, x_col: Any, y_col: Any, weight_col: Any, classes: Any,
         if bad:
             raise TypeError(f'If class_mode="{class_mode}", y_col="{y_col}" column values '
                             "must be type string, list or tuple. "
-                            f"Received: {_shown(bad)}{_nan_hint(bad, y_col)}")
+                            f"Received: {_holding(bad)}{_nan_hint(bad, y_col)}")
     if classes and class_mode in ("input", "multi_output", "raw", None):
         warnings.warn(f'`classes` will be ignored given the class_mode="{class_mode}"',
                       stacklevel=5)  # the caller of flow_from_dataframe
     if weight_col and not issubclass(df[weight_col].dtype.type, np.number):
         raise TypeError(f"Column weight_col={weight_col} must be numeric. "
                         f"Received: dtype={df[weight_col].dtype}")
-
-
-def _nan_hint(bad: list[str], y_col: Any) -> str:
-    if any(text.endswith("(float)") and "nan" in text for text in bad):
-        return (f"; a missing label (NaN): drop those rows first, e.g. "
-                f"df.dropna(subset=[{y_col!r}])")
-    return ""
 
 
 def _invalid_reason(path: str) -> str | None:
