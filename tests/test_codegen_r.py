@@ -4,7 +4,7 @@
 tests skip, saying so. The run tests also need ``r-cran-reticulate``: they source
 ``tests/r/keras_shims.R``, stand-ins with the real R functions' signatures that forward to
 the Python Keras in this interpreter, because neither R ``keras`` nor ``keras3`` can be
-installed here.
+installed here. Over the same configurations, the Python dialects must compile.
 """
 
 from __future__ import annotations
@@ -215,3 +215,11 @@ def test_class_mode_none_is_written_as_none_and_null():
     assert "class_mode = NULL" in generator_code({}, "r", class_mode=None)
     assert "label_mode=None," in generator_code({}, "keras3", class_mode=None)
     assert "label_mode = NULL," in generator_code({}, "r-keras3", class_mode=None)
+
+
+@pytest.mark.parametrize("dialect", ["python", "augwidgets", "keras3"])
+def test_every_python_snippet_compiles_over_the_same_configurations(dialect):
+    for config_name, kwargs in CONFIGS.items():
+        for call_name, call in CALLS.items():
+            code = generator_code(kwargs, dialect, **call)
+            compile(code, f"<{dialect}-{config_name}-{call_name}>", "exec")
