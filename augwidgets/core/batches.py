@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from concurrent.futures import Future
@@ -29,6 +30,9 @@ from PIL import Image
 
 from augwidgets.core.directory import WHITE_LIST_FORMATS
 from augwidgets.core.executor import BatchExecutor
+
+
+_ITERATOR_NUMBERS = itertools.count(1)
 
 
 def reject(name: str, expected: str, value: Any, legacy: str = "") -> ValueError:
@@ -108,7 +112,9 @@ class BatchIterator(keras.utils.PyDataset):
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.seed = seed
-        self.executor = BatchExecutor(workers, name=f"augwidgets-{type(self).__name__}")
+        # Thread names say which iterator they serve: augwidgets-DirectoryIterator-3-...
+        self.executor = BatchExecutor(
+            workers, name=f"augwidgets-{type(self).__name__}-{next(_ITERATOR_NUMBERS)}")
         # Without a seed, take one from NumPy's global generator (so np.random.seed() makes
         # runs reproducible, as with the legacy generator) without reseeding it.
         self._base_seed = int(seed) if seed is not None else int(np.random.randint(2**31 - 1))
