@@ -31,7 +31,6 @@ from PIL import Image
 from augwidgets.core.directory import WHITE_LIST_FORMATS
 from augwidgets.core.executor import BatchExecutor
 
-
 _ITERATOR_NUMBERS = itertools.count(1)
 
 
