@@ -127,8 +127,76 @@ PIXEL_PARAMETERS: dict[str, ParameterSpec] = {
 }
 
 
-def _reject(name: str, expected: str, value: Any) -> ValueError:
-    return ValueError(f"`{name}` must be {expected}. Received: {name}={value!r}")
+#: The role of every constructor argument: what it does to an image, and when.
+#: "geometry", "flips" and "colour" are the random augmentation; "fill" says how the warp
+#: fills and interpolates; "scaling" runs after augmentation (``standardize``); "other" is
+#: bookkeeping. Every list of argument names elsewhere derives from this table.
+ROLES: dict[str, str] = {
+    **{name: "scaling" for name in ("featurewise_center", "samplewise_center",
+                                    "featurewise_std_normalization",
+                                    "samplewise_std_normalization", "zca_whitening",
+                                    "zca_epsilon", "rescale", "preprocessing_function")},
+    **{name: spec.group for name, spec in PIXEL_PARAMETERS.items()},
+    "interpolation_order": "fill",
+    "data_format": "other",
+    "validation_split": "other",
+    "dtype": "other",
+}
+assert set(ROLES) == set(DEFAULTS), "every argument needs a role"
+
+RANDOM_ROLES = ("geometry", "flips", "colour")
+
+
+def arguments_with_role(*roles: str) -> tuple[str, ...]:
+    """Argument names with one of ``roles``, in the legacy order.
+
+    Example:
+        >>> arguments_with_role("flips")
+        ('horizontal_flip', 'vertical_flip')
+    """
+    unknown = set(roles) - set(ROLES.values())
+    if unknown:
+        raise ValueError(f"`roles` must be among {sorted(set(ROLES.values()))}. "
+                         f"Received: roles={roles!r}")
+    return tuple(name for name in DEFAULTS if ROLES[name] in roles)
+
+
+#: The arguments that draw random augmentation (geometry, flips, colour).
+RANDOM_ARGUMENTS = arguments_with_role(*RANDOM_ROLES)
+#: The arguments ``standardize`` applies after augmentation.
+SCALING_ARGUMENTS = arguments_with_role("scaling")
+
+
+def is_active(name: str, value: Any) -> bool:
+    """True when argument ``name`` set to ``value`` changes something (the one definition).
+
+    Example:
+        >>> is_active("zoom_range", [1, 1]), is_active("width_shift_range", [3]), is_active("cval", 0)
+        (False, True, False)
+    """
+    if value is None:
+        return False
+    if name == "zoom_range":
+        return zoom_bounds(value) != (1.0, 1.0)
+    if name == "brightness_range":
+        return True
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return len(value) > 0
+    if name == "fill_mode":
+        return value != DEFAULTS["fill_mode"]
+    if name == "interpolation_order":
+        return value != DEFAULTS["interpolation_order"]
+    return bool(value)
+
+
+def _reject(name: str, expected: str, value: Any, legacy: str = "") -> ValueError:
+    """A Keras-style argument error (as ``batches.reject``): what was expected, then ``Received: name=value``.
+
+    ``legacy``: where the legacy generator raises for the same mistake, its message, kept as
+    the opening words (code and test suites in the wild match on them).
+    """
+    opening = f"{legacy.rstrip('.')}. " if legacy else ""
+    return ValueError(f"{opening}`{name}` must be {expected}. Received: {name}={value!r}")
 
 
 def _is_number(value: Any) -> bool:
@@ -160,10 +228,11 @@ def _check_shift(name: str, value: Any) -> None:
         raise _reject(name, expected, value)
 
 
-def _check_pair(name: str, value: Any, *, minimum: float, strictly_positive: bool) -> None:
+def _check_pair(name: str, value: Any, *, minimum: float, strictly_positive: bool,
+                legacy: str = "") -> None:
     expected = f"a pair (low, high) with {minimum:g} {'<' if strictly_positive else '<='} low <= high"
     if not isinstance(value, (list, tuple, np.ndarray)) or len(value) != 2:
-        raise _reject(name, expected, value)
+        raise _reject(name, expected, value, legacy=legacy)
     low, high = value
     if not (_is_number(low) and _is_number(high)) or low > high:
         raise _reject(name, expected, value)
@@ -215,14 +284,24 @@ Received: fill_mode='mirror'
     _check_shift("height_shift_range", params["height_shift_range"])
     _check_number("shear_range", params["shear_range"], minimum=0, maximum=360, unit="degrees")
     zoom = params["zoom_range"]
+    zoom_legacy = "`zoom_range` should be a float or a tuple or list of two floats."
     if isinstance(zoom, (list, tuple, np.ndarray)):
+        if len(zoom) != 2 or not all(isinstance(v, numbers.Real) for v in zoom):
+            raise _reject("zoom_range", "a pair (low, high) with 0 < low <= high", zoom,
+                          legacy=zoom_legacy)
         _check_pair("zoom_range", zoom, minimum=0, strictly_positive=True)
+    elif not isinstance(zoom, numbers.Real):
+        raise _reject("zoom_range", "a number in [0, 0.999] or a pair (low, high)", zoom,
+                      legacy=zoom_legacy)
     else:
         _check_number("zoom_range", zoom, minimum=0, maximum=0.999,
                       unit="a float z draws from [1-z, 1+z]; pass a pair for other bounds")
     if params["brightness_range"] is not None:
-        _check_pair("brightness_range", params["brightness_range"], minimum=0,
-                    strictly_positive=False)
+        brightness = params["brightness_range"]
+        legacy = ("" if isinstance(brightness, (tuple, list)) and len(brightness) == 2 else
+                  "`brightness_range should be tuple or list of two floats.")  # sic, legacy
+        _check_pair("brightness_range", brightness, minimum=0, strictly_positive=False,
+                    legacy=legacy)
     _check_number("channel_shift_range", params["channel_shift_range"], minimum=0,
                   unit="pixel values")
     if params["fill_mode"] not in FILL_MODES:
@@ -235,8 +314,14 @@ Received: fill_mode='mirror'
         raise _reject("preprocessing_function", "None or a callable taking one image", function)
     if params["data_format"] not in (None, "channels_last", "channels_first"):
         raise _reject("data_format", "None, 'channels_last' or 'channels_first'",
-                      params["data_format"])
-    _check_number("validation_split", params["validation_split"], minimum=0, maximum=0.999)
+                      params["data_format"],
+                      legacy='`data_format` should be `"channels_last"` (channel after row and '
+                             'column) or `"channels_first"` (channel before row and column).')
+    split = params["validation_split"]
+    if _is_number(split) and split and not 0 < split < 1:  # where legacy raises
+        raise ValueError("`validation_split` must be strictly between 0 and 1. "
+                         f"Received: validation_split={split!r}")
+    _check_number("validation_split", split, minimum=0, maximum=0.999)
     order = params["interpolation_order"]
     if not isinstance(order, (int, np.integer)) or isinstance(order, bool) or not 0 <= order <= 5:
         raise _reject("interpolation_order", "an int in [0, 5] (0 nearest, 1 bilinear, 3 cubic)",
@@ -296,23 +381,7 @@ class TransformConfig:
     @property
     def is_identity(self) -> bool:
         """True when no random transform can change a pixel."""
-        return (
-            not self.rotation_range
-            and not _shift_active(self.width_shift_range)
-            and not _shift_active(self.height_shift_range)
-            and not self.shear_range
-            and self.zoom_range == (1.0, 1.0)
-            and not self.channel_shift_range
-            and self.brightness_range is None
-            and not self.horizontal_flip
-            and not self.vertical_flip
-        )
-
-
-def _shift_active(value: Any) -> bool:
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return bool(len(value))
-    return bool(value)
+        return not any(is_active(name, getattr(self, name)) for name in RANDOM_ARGUMENTS)
 
 
 PreprocessingFunction = Callable[[np.ndarray], np.ndarray]

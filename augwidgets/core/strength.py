@@ -34,11 +34,10 @@ import numbers
 from collections.abc import Mapping
 from typing import Any
 
-from augwidgets.core.params import PIXEL_PARAMETERS, ParameterSpec
+from augwidgets.core.params import PIXEL_PARAMETERS, ParameterSpec, arguments_with_role
 
 #: The geometric arguments, from the parameter table (the ones a strength moves by default).
-GEOMETRY_ARGUMENTS: tuple[str, ...] = tuple(
-    name for name, spec in PIXEL_PARAMETERS.items() if spec.group == "geometry")
+GEOMETRY_ARGUMENTS: tuple[str, ...] = arguments_with_role("geometry")
 
 #: Strength 1: small changes that handwriting and photos have anyway.
 BASE_STRENGTH: dict[str, float] = {
