@@ -184,12 +184,16 @@ def test_findings_code_and_sharing_follow_the_settings(panel):
     assert any(f.parameter == "shear_range" and f.severity == "warning"
                for f in panel.findings)
     assert "shear_range" in panel.findings_html.value
+    assert panel.code_area.value == ""  # hidden tabs are written only when shown
+    panel.tabs.selected_index = 1
     assert panel.code_area.value == panel.code("python")
     assert "shear_range=0.5," in panel.code_area.value
     panel.dialect.value = "r"
     assert panel.code_area.value.startswith("library(keras)")
     panel.dialect.value = "keras3"
     assert "RandomRotation(factor=30/360" in panel.code_area.value
+    assert panel.share_text.value == ""
+    panel.tabs.selected_index = 2
     text = panel.share_text.value
     assert text == panel.share_string() and text.startswith("aw1:")
     saved = panel.generator_kwargs
@@ -243,6 +247,7 @@ def test_bad_directories_show_a_message_not_a_traceback(tmp_path, kind, message)
     assert panel.preview.value[:2] == b"\xff\xd8"
     assert repr(panel).startswith("AugmentationPanel(directory=") and "error=" in repr(panel)
     panel.controls["rotation_range"].value = 20.0  # still usable: code and findings follow
+    panel.tabs.selected_index = 1
     assert "rotation_range=20," in panel.code_area.value
     panel.new_images_button.click()
     panel.new_draw_button.click()

@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import html
+import json
 import os
+import time
+from collections import deque
 from collections.abc import Iterator, Mapping
 from pathlib import PurePath
 from typing import Any
@@ -54,6 +57,24 @@ _VALIDATION_NOTE = (
     "really are: random rotations or flips there would make the score change from epoch to "
     "epoch for no reason, and would not be comparable between models."
 )
+
+
+_DESCRIPTION_WIDTH = "150px"  # fits the longest slider name, height_shift_range
+
+
+def _wrapping_row(gap: str = "4px 8px", **layout: str) -> widgets.Layout:
+    """A flex row that wraps its children onto new lines instead of overflowing."""
+    return widgets.Layout(display="flex", flex_flow="row wrap", align_items=layout.pop(
+        "align_items", "center"), grid_gap=gap, width="100%", min_width="0", **layout)
+
+
+def _button_layout() -> widgets.Layout:
+    """A button as wide as its icon and label (the 148 px default truncates or wastes room)."""
+    return widgets.Layout(width="auto", min_width="fit-content", flex="0 0 auto")
+
+
+def _checkbox_layout() -> widgets.Layout:
+    return widgets.Layout(width="auto", flex="0 0 auto")
 
 
 def _readout_format(step: float) -> str:
@@ -141,6 +162,7 @@ class AugmentationPanel(widgets.VBox):
         self._busy = False
         self._pending = False
         self._syncing = False
+        self.timings: deque[dict[str, float]] = deque(maxlen=200)
         self._load_sample()
         super().__init__(children=self._build(), layout=widgets.Layout(width="100%"))
         for name in PIXEL_PARAMETERS:
@@ -235,12 +257,16 @@ class AugmentationPanel(widgets.VBox):
 
     def _make_control(self, name: str) -> widgets.Widget:
         spec = PIXEL_PARAMETERS[name]
+        # Flexible widths: a control shrinks with the output area instead of pushing the
+        # panel past it, and its unit wraps under it when there is no room beside it.
         common = dict(description=name, tooltip=spec.help,
-                      style={"description_width": "170px"},
-                      layout=widgets.Layout(width="390px"))
+                      style={"description_width": _DESCRIPTION_WIDTH},
+                      layout=widgets.Layout(width="auto", flex="1 1 320px", min_width="250px",
+                                            max_width="400px"))
         if name == "rescale":
             return widgets.Dropdown(options=list(_RESCALE_CHOICES), value="None", **common)
         if spec.kind == "bool":
+            common["layout"] = widgets.Layout(width="auto", flex="1 1 320px", min_width="0")
             return widgets.Checkbox(value=False, indent=False, **common)
         if spec.kind == "choice":
             return widgets.Dropdown(options=list(spec.choices), **common)
@@ -252,10 +278,20 @@ class AugmentationPanel(widgets.VBox):
                                    step=spec.step, continuous_update=True,
                                    readout_format=_readout_format(spec.step), **common)
 
+    def add_control_row(self, group: str, *row: widgets.Widget) -> widgets.Box:
+        """Appends a row of widgets to a control group (``GROUPS``), laid out like the
+        generator controls: it wraps instead of widening the panel. Returns the row."""
+        if group not in self.group_boxes:
+            raise ValueError(f"`group` must be one of {tuple(self.group_boxes)}. "
+                             f"Received: group={group!r}")
+        box = widgets.Box(list(row), layout=_wrapping_row())
+        self.group_boxes[group].children = (*self.group_boxes[group].children, box)
+        return box
+
     def _build(self) -> list[widgets.Widget]:
         self.controls: dict[str, widgets.Widget] = {}
         self.units: dict[str, widgets.HTML] = {}
-        groups = []
+        self.group_boxes: dict[str, widgets.VBox] = {}
         for group in GROUPS:
             rows = [widgets.HTML(f"<b>{group}</b>")]
             for name, spec in PIXEL_PARAMETERS.items():
@@ -265,31 +301,46 @@ class AugmentationPanel(widgets.VBox):
                 control.observe(self._on_control, names="value")
                 self.controls[name] = control
                 unit = spec.unit if spec.name != "zoom_range" else spec.unit + " (>1 zooms out)"
-                self.units[name] = widgets.HTML(f"<small>{html.escape(unit)}</small>",
-                                                layout=widgets.Layout(width="150px"))
-                rows.append(widgets.HBox([control, self.units[name]]))
-            groups.append(widgets.VBox(rows))
-        controls_box = widgets.VBox(groups, layout=widgets.Layout(min_width="560px"))
+                self.units[name] = widgets.HTML(
+                    f"<small>{html.escape(unit)}</small>",
+                    layout=widgets.Layout(flex="1 1 120px", min_width="0"))
+                rows.append(widgets.Box([control, self.units[name]], layout=_wrapping_row()))
+            self.group_boxes[group] = widgets.VBox(rows, layout=widgets.Layout(min_width="0"))
+        # Controls and preview sit side by side when the output area has room for both
+        # (about 1100 px), else the preview wraps under the controls: no fixed widths add up.
+        self.controls_box = widgets.VBox(
+            list(self.group_boxes.values()),
+            layout=widgets.Layout(flex="1 1 400px", min_width="0", max_width="600px"))
+        self.controls_box.add_class("augwidgets-controls")
 
-        self.header = widgets.HTML()
+        self.header = widgets.HTML(layout=widgets.Layout(max_width="100%"))
         self.new_images_button = widgets.Button(description="New images", icon="images",
-                                                tooltip="draw another sample of images")
+                                                tooltip="draw another sample of images",
+                                                layout=_button_layout())
         self.new_draw_button = widgets.Button(description="New draw", icon="dice",
-                                              tooltip="draw new random transforms")
+                                              tooltip="draw new random transforms",
+                                              layout=_button_layout())
         self.new_images_button.on_click(self._on_new_images)
         self.new_draw_button.on_click(self._on_new_draw)
         self.mode = widgets.ToggleButtons(options=[("Grid", "grid"),
                                                    ("One image × N", "one_image")],
-                                          value="grid", style={"button_width": "110px"})
+                                          value="grid", icons=["th", "clone"],
+                                          tooltips=["one tile per image",
+                                                    "one image under different draws"],
+                                          style={"button_width": "auto"},
+                                          layout=widgets.Layout(width="auto"))
         self.focus = widgets.Dropdown(description="image", options=self._focus_options(),
-                                      layout=widgets.Layout(width="260px"))
+                                      style={"description_width": "50px"},
+                                      layout=widgets.Layout(width="auto", flex="1 1 200px",
+                                                            min_width="160px",
+                                                            max_width="320px"))
         self.show_original = widgets.Checkbox(description="original", value=False, indent=False,
-                                              layout=widgets.Layout(width="90px"))
+                                              layout=_checkbox_layout())
         self.show_params = widgets.Checkbox(description="show transform", value=True,
-                                            indent=False, layout=widgets.Layout(width="130px"))
+                                            indent=False, layout=_checkbox_layout())
         self.show_validation = widgets.Checkbox(description="validation side by side",
                                                 value=True, indent=False,
-                                                layout=widgets.Layout(width="190px"))
+                                                layout=_checkbox_layout())
         for widget in (self.mode, self.focus, self.show_original, self.show_params,
                        self.show_validation):
             widget.observe(lambda _change: self.refresh(), names="value")
@@ -298,39 +349,61 @@ class AugmentationPanel(widgets.VBox):
         self.preview.add_class("augwidgets-preview")
         self.validation_preview = widgets.Image(format="jpeg",
                                                 layout=widgets.Layout(**image_layout))
-        self.validation_note = widgets.HTML()
+        self.validation_preview.add_class("augwidgets-validation-preview")
+        # width 0 / min-width 100%: the note wraps to the image's width instead of widening
+        # its box to one long line.
+        self.validation_note = widgets.HTML(layout=widgets.Layout(width="0", min_width="100%"))
+        # Each preview keeps its natural size (so the captions stay >= 11 CSS px) and the
+        # validation grid moves under the training grid when both do not fit side by side.
+        preview_item = dict(flex="0 1 auto", min_width="0", max_width="100%")
         self.validation_box = widgets.VBox(
             [widgets.HTML("<b>validation generator</b> (scaling only)"), self.validation_note,
-             self.validation_preview], layout=widgets.Layout(width="45%"))
+             self.validation_preview], layout=widgets.Layout(**preview_item))
         training_box = widgets.VBox([widgets.HTML("<b>training generator</b> (augmented)"),
-                                     self.preview], layout=widgets.Layout(width="55%"))
-        preview_box = widgets.VBox([
-            widgets.HBox([self.new_images_button, self.new_draw_button, self.mode, self.focus]),
-            widgets.HBox([self.show_original, self.show_params, self.show_validation]),
-            widgets.HBox([training_box, self.validation_box]),
-        ], layout=widgets.Layout(flex="1 1 auto"))
+                                     self.preview], layout=widgets.Layout(**preview_item))
+        self.preview_box = widgets.VBox([
+            widgets.Box([self.new_images_button, self.new_draw_button, self.mode, self.focus],
+                        layout=_wrapping_row()),
+            widgets.Box([self.show_original, self.show_params, self.show_validation],
+                        layout=_wrapping_row()),
+            widgets.Box([training_box, self.validation_box],
+                        layout=_wrapping_row(gap="8px 16px", align_items="flex-start")),
+        ], layout=widgets.Layout(flex="1 1 640px", min_width="0"))
+        self.preview_box.add_class("augwidgets-preview-area")
 
         self.findings_html = widgets.HTML()
         self.dialect = widgets.ToggleButtons(options=[("Python", "python"),
                                                       ("Keras 3", "keras3"), ("R", "r")],
-                                             value="python")
+                                             value="python", style={"button_width": "auto"},
+                                             layout=widgets.Layout(width="auto"))
         self.dialect.observe(lambda _change: self._update_code(), names="value")
         self.code_area = widgets.Textarea(layout=widgets.Layout(width="100%", height="320px"))
         self.share_text = widgets.Text(description="share", layout=widgets.Layout(width="100%"))
         self.json_area = widgets.Textarea(layout=widgets.Layout(width="100%", height="140px"))
         self.load_text = widgets.Text(placeholder="paste a share string or JSON, then Load",
-                                      layout=widgets.Layout(width="70%"))
-        self.load_button = widgets.Button(description="Load")
+                                      layout=widgets.Layout(width="auto", flex="1 1 240px",
+                                                            min_width="0"))
+        self.load_button = widgets.Button(description="Load", icon="upload",
+                                          tooltip="load the pasted settings",
+                                          layout=_button_layout())
         self.load_button.on_click(self._on_load)
         self.load_message = widgets.HTML()
         tabs = widgets.Tab(children=[
             self.findings_html,
             widgets.VBox([self.dialect, self.code_area]),
             widgets.VBox([self.share_text, self.json_area,
-                          widgets.HBox([self.load_text, self.load_button]), self.load_message]),
-        ], titles=("Findings", "Code", "Share"))
+                          widgets.Box([self.load_text, self.load_button],
+                                      layout=_wrapping_row()),
+                          self.load_message]),
+        ], titles=("Findings", "Code", "Share"), layout=widgets.Layout(width="100%"))
         self.tabs = tabs
-        return [self.header, widgets.HBox([controls_box, preview_box]), tabs]
+        # The code and share tabs are written only while shown (and when they are opened):
+        # a slider move then sends the preview and nothing a student cannot see.
+        tabs.observe(lambda _change: self._update_hidden_tabs(), names="selected_index")
+        self.body = widgets.Box([self.controls_box, self.preview_box],
+                                layout=_wrapping_row(gap="8px 24px", align_items="flex-start"))
+        self.body.add_class("augwidgets-explorer-body")
+        return [self.header, self.body, tabs]
 
     def _focus_options(self) -> list[tuple[str, int]]:
         return [(f"{i}: {image.filename}", i) for i, image in enumerate(self.images)] or [("-", 0)]
@@ -419,13 +492,37 @@ class AugmentationPanel(widgets.VBox):
 
     # ------------------------------------------------------------------ views
     def _update_views(self) -> None:
+        started = time.perf_counter()
         kwargs = self.generator_kwargs
         self._update_header()
         self._update_preview(kwargs)
+        rendered = time.perf_counter()
         self._update_validation(kwargs)
         self._update_findings(kwargs)
-        self._update_code()
-        self._update_share(kwargs)
+        self._update_hidden_tabs(kwargs)
+        self._record_timing(started, rendered)
+
+    def _record_timing(self, started: float, rendered: float) -> None:
+        """Keeps the last updates' kernel-side times (``timings``), and appends them to
+        ``$AUGWIDGETS_PANEL_TIMINGS`` when set (the browser latency benchmark reads it)."""
+        done = time.perf_counter()
+        entry = {"render_count": self.render_count,
+                 "preview_ms": round((rendered - started) * 1e3, 3),
+                 "update_ms": round((done - started) * 1e3, 3),
+                 "preview_bytes": len(self.preview.value or b"")}
+        self.timings.append(entry)
+        path = os.environ.get("AUGWIDGETS_PANEL_TIMINGS")
+        if path:
+            with contextlib.suppress(OSError), open(path, "a", encoding="utf-8") as log:
+                log.write(json.dumps(entry) + "\n")
+
+    def _update_hidden_tabs(self, kwargs: Mapping[str, Any] | None = None) -> None:
+        """Writes the code and share tabs only while one of them is shown."""
+        selected = self.tabs.selected_index
+        if selected == 1:
+            self._update_code()
+        elif selected == 2:
+            self._update_share(self.generator_kwargs if kwargs is None else kwargs)
 
     def _update_header(self) -> None:
         title = "<b>Augmentation explorer</b>"
@@ -454,7 +551,8 @@ class AugmentationPanel(widgets.VBox):
     def _key(self, kwargs: Mapping[str, Any]) -> tuple:
         return tuple((k, id(v) if callable(v) else repr(v)) for k, v in kwargs.items())
 
-    def _render(self, kwargs: Mapping[str, Any], *, augment: bool) -> bytes:
+    def _render(self, kwargs: Mapping[str, Any], *, augment: bool) -> tuple[bytes, str]:
+        """The encoded grid and its tooltip (every tile's drawn values, one line each)."""
         try:
             preview = render_preview(
                 self.images, kwargs, seed=self.seed, draw=self.draw,
@@ -465,11 +563,18 @@ class AugmentationPanel(widgets.VBox):
                 show_params=self.show_params.value and augment, augment=augment,
                 feature_stats=self._stats(kwargs))
         except Exception as error:  # noqa: BLE001 - e.g. a user's preprocessing_function
-            return message_image(f"Cannot render the preview: {type(error).__name__}: {error}")
+            message = f"Cannot render the preview: {type(error).__name__}: {error}"
+            return message_image(message), message
         if augment:
             self.last_preview = preview
             self.render_count += 1
-        return preview.value
+        return preview.value, "\n".join(preview.details)
+
+    @staticmethod
+    def _show_image(image: widgets.Image, value: bytes, tooltip: str) -> None:
+        with image.hold_sync():  # one message for the pixels and their tooltip
+            image.value = value
+            image.tooltip = tooltip
 
     def _update_preview(self, kwargs: Mapping[str, Any]) -> None:
         key = (self._key(kwargs), self.draw, self.sample_round, self.mode.value,
@@ -478,9 +583,9 @@ class AugmentationPanel(widgets.VBox):
             return
         self._keys["preview"] = key
         if self.error:
-            self.preview.value = message_image(self.error)
+            self._show_image(self.preview, message_image(self.error), self.error)
             return
-        self.preview.value = self._render(kwargs, augment=True)
+        self._show_image(self.preview, *self._render(kwargs, augment=True))
 
     def _update_validation(self, kwargs: Mapping[str, Any]) -> None:
         scaling = {k: v for k, v in kwargs.items() if k in _SCALING}
@@ -494,9 +599,9 @@ class AugmentationPanel(widgets.VBox):
             return
         self._keys["validation"] = key
         if self.error:
-            self.validation_preview.value = message_image(self.error)
+            self._show_image(self.validation_preview, message_image(self.error), self.error)
             return
-        self.validation_preview.value = self._render(scaling, augment=False)
+        self._show_image(self.validation_preview, *self._render(scaling, augment=False))
 
     def _update_findings(self, kwargs: Mapping[str, Any]) -> None:
         self.findings = diagnose(kwargs, directory=None if self.error else self.directory,
@@ -511,7 +616,7 @@ class AugmentationPanel(widgets.VBox):
         self.findings_html.value = f"<ul style='margin:0'>{items}</ul>"
 
     def _update_code(self) -> None:
-        if self.dialect.value in DIALECTS:
+        if self.tabs.selected_index == 1 and self.dialect.value in DIALECTS:
             self.code_area.value = self.code(self.dialect.value)
 
     def _update_share(self, kwargs: Mapping[str, Any]) -> None:
