@@ -221,7 +221,8 @@ def compare(train_dir: Any, validation_dir: Any,
         import ipywidgets
         from IPython.display import display
 
-        overlay.widget = ipywidgets.Image(format="png")
+        overlay.widget = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
+            max_width="100%", height="auto"))  # shrinks with a narrow output area
         display(overlay.widget)
 
     rows: list[ComparisonRow] = []

@@ -324,7 +324,7 @@ class AugmentationPanel(widgets.VBox):
         self.new_draw_button.on_click(self._on_new_draw)
         self.mode = widgets.ToggleButtons(options=[("Grid", "grid"),
                                                    ("One image × N", "one_image")],
-                                          value="grid", icons=["th", "clone"],
+                                          value="grid",
                                           tooltips=["one tile per image",
                                                     "one image under different draws"],
                                           style={"button_width": "auto"},
@@ -359,8 +359,16 @@ class AugmentationPanel(widgets.VBox):
         self.validation_box = widgets.VBox(
             [widgets.HTML("<b>validation generator</b> (scaling only)"), self.validation_note,
              self.validation_preview], layout=widgets.Layout(**preview_item))
+        self.details = widgets.HTML()
+        self.details_box = widgets.Accordion([self.details], titles=("every value drawn",),
+                                             selected_index=None,
+                                             layout=widgets.Layout(width="0",
+                                                                   min_width="100%"))
+        self.details_box.observe(lambda _change: self._update_details(),
+                                 names="selected_index")
         training_box = widgets.VBox([widgets.HTML("<b>training generator</b> (augmented)"),
-                                     self.preview], layout=widgets.Layout(**preview_item))
+                                     self.preview, self.details_box],
+                                    layout=widgets.Layout(**preview_item))
         self.preview_box = widgets.VBox([
             widgets.Box([self.new_images_button, self.new_draw_button, self.mode, self.focus],
                         layout=_wrapping_row()),
@@ -395,7 +403,7 @@ class AugmentationPanel(widgets.VBox):
                           widgets.Box([self.load_text, self.load_button],
                                       layout=_wrapping_row()),
                           self.load_message]),
-        ], titles=("Findings", "Code", "Share"), layout=widgets.Layout(width="100%"))
+        ], titles=("Findings", "Code", "Share"))
         self.tabs = tabs
         # The code and share tabs are written only while shown (and when they are opened):
         # a slider move then sends the preview and nothing a student cannot see.
@@ -551,8 +559,7 @@ class AugmentationPanel(widgets.VBox):
     def _key(self, kwargs: Mapping[str, Any]) -> tuple:
         return tuple((k, id(v) if callable(v) else repr(v)) for k, v in kwargs.items())
 
-    def _render(self, kwargs: Mapping[str, Any], *, augment: bool) -> tuple[bytes, str]:
-        """The encoded grid and its tooltip (every tile's drawn values, one line each)."""
+    def _render(self, kwargs: Mapping[str, Any], *, augment: bool) -> bytes:
         try:
             preview = render_preview(
                 self.images, kwargs, seed=self.seed, draw=self.draw,
@@ -563,18 +570,11 @@ class AugmentationPanel(widgets.VBox):
                 show_params=self.show_params.value and augment, augment=augment,
                 feature_stats=self._stats(kwargs))
         except Exception as error:  # noqa: BLE001 - e.g. a user's preprocessing_function
-            message = f"Cannot render the preview: {type(error).__name__}: {error}"
-            return message_image(message), message
+            return message_image(f"Cannot render the preview: {type(error).__name__}: {error}")
         if augment:
             self.last_preview = preview
             self.render_count += 1
-        return preview.value, "\n".join(preview.details)
-
-    @staticmethod
-    def _show_image(image: widgets.Image, value: bytes, tooltip: str) -> None:
-        with image.hold_sync():  # one message for the pixels and their tooltip
-            image.value = value
-            image.tooltip = tooltip
+        return preview.value
 
     def _update_preview(self, kwargs: Mapping[str, Any]) -> None:
         key = (self._key(kwargs), self.draw, self.sample_round, self.mode.value,
@@ -583,9 +583,22 @@ class AugmentationPanel(widgets.VBox):
             return
         self._keys["preview"] = key
         if self.error:
-            self._show_image(self.preview, message_image(self.error), self.error)
+            self.last_preview = None
+            self.preview.value = message_image(self.error)
+        else:
+            self.preview.value = self._render(kwargs, augment=True)
+        self._update_details()
+
+    def _update_details(self) -> None:
+        """Every value each tile drew, written only while its section is open."""
+        if self.details_box.selected_index != 0:
             return
-        self._show_image(self.preview, *self._render(kwargs, augment=True))
+        preview = self.last_preview
+        lines = preview.details if preview is not None and self.show_params.value else []
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+        self.details.value = (f"<ol style='margin:0;padding-left:2em;font-size:12px;"
+                              f"font-family:monospace'>{items}</ol>" if items else
+                              "<i>nothing drawn (no augmentation, or transforms hidden)</i>")
 
     def _update_validation(self, kwargs: Mapping[str, Any]) -> None:
         scaling = {k: v for k, v in kwargs.items() if k in _SCALING}
@@ -599,9 +612,9 @@ class AugmentationPanel(widgets.VBox):
             return
         self._keys["validation"] = key
         if self.error:
-            self._show_image(self.validation_preview, message_image(self.error), self.error)
+            self.validation_preview.value = message_image(self.error)
             return
-        self._show_image(self.validation_preview, *self._render(scaling, augment=False))
+        self.validation_preview.value = self._render(scaling, augment=False)
 
     def _update_findings(self, kwargs: Mapping[str, Any]) -> None:
         self.findings = diagnose(kwargs, directory=None if self.error else self.directory,

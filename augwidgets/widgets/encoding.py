@@ -122,12 +122,12 @@ class TextAtlas:
         return round(sum(self._advance.get(c, self._advance["?"]) for c in text))
 
     def fit(self, text: str, width: int) -> str:
-        """``text`` cut (with an ellipsis) so it is at most ``width`` pixels wide."""
+        """``text`` cut (ending in ``...``: Latin-1 has no ellipsis) to at most ``width`` px."""
         if self.width(text) <= width:
             return text
-        while text and self.width(text + "…") > width:
+        while text and self.width(text + "...") > width:
             text = text[:-1]
-        return text.rstrip() + "…"
+        return text.rstrip() + "..."
 
     def _ink_for(self, char: str, colour: tuple[int, int, int]) -> np.ndarray:
         key = (char, colour)

@@ -277,14 +277,19 @@ def _wrap(tokens: Sequence[str], width: int, lines: int, atlas: TextAtlas) -> li
 
 def _caption(label: str, params: dict[str, Any] | None, value_range: tuple[float, float],
              show_params: bool, width: int = 10_000) -> list[str]:
-    """The lines written under a tile: its class, up to two lines of the values it drew
-    (only those that changed the image), and the value range the model receives."""
+    """The lines written under a tile: its class (with the value range the model receives
+    at the right), then up to three lines of the values it drew, only those that changed
+    the image (every value is in ``Preview.details``)."""
     atlas = TextAtlas.get(CAPTION_PX)
-    lines = [atlas.fit(label, width)]
+    values = f"{value_range[0]:.3g} .. {value_range[1]:.3g}"
+    room = width - atlas.width(values) - atlas.width("  ")
+    if atlas.width(label) <= room:
+        lines = [f"{label}\t{values}"]  # a tab: the values go right-aligned
+    else:
+        lines = [atlas.fit(label, width)]
     if show_params:
         tokens = _value_tokens(params) if params is not None else []
-        lines += _wrap(tokens or ["no transform"], width, 2, atlas)
-    lines.append(atlas.fit(f"values {value_range[0]:.3g} .. {value_range[1]:.3g}", width))
+        lines += _wrap(tokens or ["no transform"], width, caption_lines(True) - 1, atlas)
     return lines
 
 
@@ -307,7 +312,7 @@ def _details(tile: int, label: str, params: dict[str, Any] | None,
 
 def caption_lines(show_params: bool) -> int:
     """How many caption lines each tile gets."""
-    return 4 if show_params else 2
+    return 4 if show_params else 1
 
 
 def render_preview(
@@ -429,8 +434,11 @@ def render_preview(
         label = labels[tile] + ("  (original | augmented)" if show_original else "")
         lines = _caption(label, drawn[tile], ranges[tile], show_params, cell_w - 2)
         for i, line in enumerate(lines):
-            colour = (20, 20, 20) if i == 0 else (75, 75, 75)
-            atlas.draw(canvas, left + 1, top + tile_h + 2 + i * atlas.line_height, line, colour)
+            y = top + tile_h + 2 + i * atlas.line_height
+            text, _tab, right = line.partition("\t")
+            atlas.draw(canvas, left + 1, y, text, (20, 20, 20) if i == 0 else (75, 75, 75))
+            if right:
+                atlas.draw(canvas, left + cell_w - 1 - atlas.width(right), y, right, (90, 90, 90))
         details.append(_details(tile, labels[tile], drawn[tile], ranges[tile]))
     pil = Image.fromarray(canvas)
     return Preview(encode_image(pil, format, quality=quality), format, drawn, ranges,

@@ -11,7 +11,7 @@ import statistics
 import pytest
 
 from benchmarks.bench_browser_latency import latency_table
-from tests.browser import harness, panels
+from tests.browser import harness, layout, panels
 
 pytestmark = pytest.mark.browser
 
@@ -96,10 +96,12 @@ def check_new_draw(panel) -> None:
 
 def test_explorer_in_jupyterlab(lab_notebook, summary):
     page = lab_notebook(panels.EXPLORER_NOTEBOOK)
+    harness.open_file_browser(page)  # as a student sees it: the left sidebar open
     harness.run_all_cells(page)
     panel = panels.explorer_panel(page)
     check_rendered(page, panel)
-    harness.screenshot(panel, "explorer-jupyterlab")
+    fits = layout.check_fits_at_widths(page, panel, "explorer-jupyterlab", explorer=True)
+    summary.extend(layout.fit_lines("explorer in JupyterLab, file browser open", fits))
 
     check_slider_reaches_final_state(page, panel)
     check_new_draw(panel)
@@ -137,7 +139,7 @@ def test_explorer_in_notebook7(notebook7_notebook):
     assert not widget_errors, f"widget errors in the browser console: {widget_errors}"
 
 
-def test_explorer_in_voila(page, jupyter_env):
+def test_explorer_in_voila(page, jupyter_env, summary):
     name = jupyter_env.copy_notebook(panels.EXPLORER_NOTEBOOK, stem="voila-explorer")
     with harness.start_voila(jupyter_env, name) as voila:
         page.goto(voila.url, wait_until="domcontentloaded")
@@ -145,7 +147,8 @@ def test_explorer_in_voila(page, jupyter_env):
         panel.wait_for(state="visible", timeout=harness.RUN_ALL_TIMEOUT_MS)
         assert panel.locator(".widget-slider").count() > 0
         harness.check_widgets_rendered(page)
-        harness.screenshot(panel, "explorer-voila")
+        fits = layout.check_fits_at_widths(page, panel, "explorer-voila", explorer=True)
+        summary.extend(layout.fit_lines("explorer in Voila", fits))
 
         check_slider_reaches_final_state(page, panel, lab=False)
 
