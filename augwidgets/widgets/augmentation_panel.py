@@ -344,7 +344,9 @@ class AugmentationPanel(widgets.VBox):
         for widget in (self.mode, self.focus, self.show_original, self.show_params,
                        self.show_validation):
             widget.observe(lambda _change: self.refresh(), names="value")
-        image_layout = dict(max_width="100%", height="auto", object_fit="contain")
+        # No side margins: max-width 100% plus the default 2 px margins would stick out.
+        image_layout = dict(max_width="100%", height="auto", object_fit="contain",
+                            margin="2px 0")
         self.preview = widgets.Image(format="jpeg", layout=widgets.Layout(**image_layout))
         self.preview.add_class("augwidgets-preview")
         self.validation_preview = widgets.Image(format="jpeg",

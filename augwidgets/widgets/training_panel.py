@@ -64,8 +64,9 @@ class TrainingPanel(widgets.VBox):
                  steps_per_epoch: int | None = None, augment_on_device: bool | str = "auto",
                  strategy: Any = None, seed: int = 0,
                  png_path: str | os.PathLike | None = None) -> None:
-        self.plot = widgets.Image(format="png",
-                                  layout=widgets.Layout(max_width="100%", height="auto"))
+        # No side margins: max-width 100% plus the default 2 px margins would stick out.
+        self.plot = widgets.Image(format="png", layout=widgets.Layout(
+            max_width="100%", height="auto", margin="2px 0"))
         self.plot.add_class("augwidgets-live-plot")
         outputs: list[Output] = [ImageOutput(self.plot, auto_display=False)]
         if png_path is not None:
