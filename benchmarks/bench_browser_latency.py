@@ -111,7 +111,8 @@ def _describe(frame: dict) -> str:
         return f"status {content.get('execution_state')}"
     if frame["msg_type"] == "comm_msg":
         data = content.get("data", {})
-        keys = ",".join(sorted(data.get("state", {})))
+        paths = ("/".join(map(str, path)) for path in data.get("buffer_paths", []))
+        keys = ",".join(sorted({*data.get("state", {}), *paths}))
         extra = f" [{frame['buffers'] / 1024:.0f} KB buffer]" if frame["buffers"] else ""
         return f"comm {data.get('method')} {keys}{extra}"
     return str(frame["msg_type"])
@@ -138,6 +139,70 @@ class FrameLog:
             into.append(frame)
 
 
+# Time-stamps every websocket frame in the page, on arrival (before the page handles it)
+# and on sending, so a move splits into: keydown -> message sent (the slider and the widget
+# manager); sent -> the kernel sends the preview (server in, kernel, the panel's update);
+# -> the page receives it (kernel's IOPub thread, server out); -> the image's src is set
+# (the page's kernel connection and widget manager); -> the first frame after the new
+# image is decoded (decode, waiting for the next animation frame).
+_FRAME_CLOCK_JS = """
+(() => {
+  const frames = window.__augwidgetsFrames = [];
+  const now = () => performance.timeOrigin + performance.now();  // wall clock, ms
+  const size = (d) => d.byteLength ?? d.size ?? d.length ?? 0;
+  // The kernel stamps each message's header with its (same machine) wall clock.
+  const header = (d) => {
+    try {
+      if (typeof d === 'string') return JSON.parse(d).header;
+      const view = new DataView(d);
+      const n = Number(view.getBigUint64(0, true));
+      const offsets = [...Array(n).keys()].map(i => Number(view.getBigUint64(8 + 8 * i, true)));
+      const text = new TextDecoder().decode(new Uint8Array(d, offsets[1], offsets[2] - offsets[1]));
+      return JSON.parse(text);
+    } catch (e) { return null; }
+  };
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    frames.push({t: now(), out: true, size: size(data)});
+    return send.call(this, data);
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.binaryType = 'arraybuffer';
+      this.addEventListener('message', (e) => {
+        const h = header(e.data);
+        frames.push({t: now(), out: false, size: size(e.data),
+                     created: h && h.date ? Date.parse(h.date) : null});
+      });
+    }
+  };
+})();
+"""
+
+
+def _split(page, key_time: float, changed: float, painted: float) -> dict:
+    """The split of one move (ms), from the page's frame clock and the kernel's stamps."""
+    frames = page.evaluate(
+        "([a, b]) => window.__augwidgetsFrames.filter(f => f.t >= a && f.t <= b)",
+        [key_time, painted])
+    sent = next((f["t"] for f in frames if f["out"]), None)
+    received = [f for f in frames if not f["out"]]
+    if sent is None or not received:
+        return {}
+    image = max(received, key=lambda f: f["size"])
+    split = {"keydown_to_sent": sent - key_time}
+    if image.get("created"):
+        split["sent_to_kernel_sent_preview"] = image["created"] - sent
+        split["kernel_sent_to_page_received"] = image["t"] - image["created"]
+    else:
+        split["sent_to_preview_received"] = image["t"] - sent
+    split["received_to_src_set"] = changed - image["t"]
+    split["src_set_to_painted"] = painted - changed
+    return split
+
+
 def measure(moves: int = 20, *, voila: bool = False) -> dict:
     """Starts a server and Chromium, opens the explorer, times ``moves`` slider moves."""
     from playwright.sync_api import sync_playwright
@@ -152,6 +217,7 @@ def measure(moves: int = 20, *, voila: bool = False) -> dict:
             try:
                 page = browser.new_page(viewport={"width": 1440, "height": 1600})
                 page.set_default_timeout(harness.WIDGET_TIMEOUT_MS)
+                page.add_init_script(_FRAME_CLOCK_JS)
                 log = FrameLog(page)
                 if voila:
                     page.goto(server.url, wait_until="domcontentloaded")
@@ -164,7 +230,7 @@ def measure(moves: int = 20, *, voila: bool = False) -> dict:
                 # One move first, so the first measured move is not a cold start.
                 harness.measure_slider_latency(page, handle, image, moves=1)
                 page.wait_for_timeout(500)
-                latencies, per_move = [], []
+                latencies, per_move, splits = [], [], []
                 for _ in range(moves):
                     log.frames.clear()
                     log.sent.clear()
@@ -178,13 +244,20 @@ def measure(moves: int = 20, *, voila: bool = False) -> dict:
                             for f in log.frames[1:]):
                         page.wait_for_timeout(5)
                     per_move.append(list(log.frames))
+                    key_time, changed, painted = image.evaluate(
+                        "(img) => { const w = img.__augwidgetsWatch; "
+                        "const o = performance.timeOrigin, last = w.times[w.times.length - 1]; "
+                        "return [o + w.keyTimes[w.keyTimes.length - 1], o + last.changed, "
+                        "o + last.painted]; }")
+                    splits.append(_split(page, key_time, changed, painted))
                 page.wait_for_timeout(300)
             finally:
                 browser.close()
         entries = [json.loads(line) for line in timings.read_text().splitlines()] \
             if timings.exists() else []
     kernel = entries[-moves:] if len(entries) >= moves else entries
-    return {"latencies_ms": latencies, "kernel": kernel, "frames": per_move}
+    return {"latencies_ms": latencies, "kernel": kernel, "frames": per_move,
+            "splits": [split for split in splits if split]}
 
 
 def breakdown(result: dict) -> str:
@@ -197,6 +270,11 @@ def breakdown(result: dict) -> str:
             f"{statistics.median(e['preview_ms'] for e in kernel):.1f} ms, whole update "
             f"{statistics.median(e['update_ms'] for e in kernel):.1f} ms, preview JPEG "
             f"{statistics.median(e['preview_bytes'] for e in kernel) / 1024:.0f} KB")
+    splits = result.get("splits") or []
+    if splits:
+        parts = ", ".join(f"{name.replace('_', ' ')} {statistics.median(s[name] for s in splits):.1f}"
+                          for name in splits[0])
+        lines.append(f"in the page, per move (median ms of {len(splits)}): {parts}")
     moves = result["frames"]
     if moves:
         counts = [len(frames) for frames in moves]
@@ -225,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     print(breakdown(result))
     print(f"(slider keypress -> decoded new preview frame; {time.perf_counter() - started:.0f} s)")
     if args.json:
-        summary = {k: result[k] for k in ("latencies_ms", "kernel")}
+        summary = {k: result[k] for k in ("latencies_ms", "kernel", "splits")}
         summary["frames"] = [[_describe(f) + f" ({f['size']} B)" for f in frames]
                              for frames in result["frames"]]
         args.json.write_text(json.dumps(summary, indent=1))
