@@ -26,6 +26,7 @@ import ipywidgets as widgets
 from augwidgets.training.outputs import ImageOutput, Output, PNGFileOutput
 from augwidgets.training.session import TrainingSession
 
+
 def _button_layout() -> widgets.Layout:
     """As wide as the icon and label: never cut, never the 148 px default."""
     return widgets.Layout(width="auto", min_width="fit-content", flex="0 0 auto")
