@@ -9,6 +9,13 @@ renders synchronously, updates made inside ``hold_updates()`` (or by setting
 ``generator_kwargs``) collapse into one render of the final state, and an unchanged state
 is never rendered twice, so the last value always wins.
 
+Layout: the controls and the preview are two items of a wrapping flex row (about 400 and
+640 px wide at their basis), so below about 1100 px of output the preview moves under the
+controls; nothing has a fixed width that adds up past the cell, and the preview image is
+shown at its natural size where it fits, so its 14 px captions stay legible. A slider move
+sends the browser only what is visible: the Code and Share tabs and the "every value
+drawn" list are written while they are open (and when they are opened).
+
 Example:
     >>> panel = AugmentationPanel("data/train", rotation_range=20)  # doctest: +SKIP
     >>> panel.controls["rotation_range"].value = 30  # doctest: +SKIP
@@ -62,10 +69,16 @@ _VALIDATION_NOTE = (
 _DESCRIPTION_WIDTH = "150px"  # fits the longest slider name, height_shift_range
 
 
-def _wrapping_row(gap: str = "4px 8px", **layout: str) -> widgets.Layout:
+def _wrapping_row(gap: str = "4px 8px", align_items: str = "center") -> widgets.Layout:
     """A flex row that wraps its children onto new lines instead of overflowing."""
-    return widgets.Layout(display="flex", flex_flow="row wrap", align_items=layout.pop(
-        "align_items", "center"), grid_gap=gap, width="100%", min_width="0", **layout)
+    return widgets.Layout(display="flex", flex_flow="row wrap", align_items=align_items,
+                          grid_gap=gap, width="100%", min_width="0")
+
+
+def control_layout() -> widgets.Layout:
+    """The layout of a generator control: it shrinks with the output area (down to 250 px)
+    instead of pushing the panel past it. Give an added slider this layout."""
+    return widgets.Layout(width="auto", flex="1 1 320px", min_width="250px", max_width="400px")
 
 
 def _button_layout() -> widgets.Layout:
@@ -273,9 +286,7 @@ class AugmentationPanel(widgets.VBox):
         # Flexible widths: a control shrinks with the output area instead of pushing the
         # panel past it, and its unit wraps under it when there is no room beside it.
         common = dict(description=name, tooltip=spec.help,
-                      style={"description_width": _DESCRIPTION_WIDTH},
-                      layout=widgets.Layout(width="auto", flex="1 1 320px", min_width="250px",
-                                            max_width="400px"))
+                      style={"description_width": _DESCRIPTION_WIDTH}, layout=control_layout())
         if name == "rescale":
             return widgets.Dropdown(options=list(_RESCALE_CHOICES), value="None", **common)
         if spec.kind == "bool":
@@ -293,7 +304,13 @@ class AugmentationPanel(widgets.VBox):
 
     def add_control_row(self, group: str, *row: widgets.Widget) -> widgets.Box:
         """Appends a row of widgets to a control group (``GROUPS``), laid out like the
-        generator controls: it wraps instead of widening the panel. Returns the row."""
+        generator controls: it wraps instead of widening the panel. Returns the row.
+
+        Example:
+            >>> slider = widgets.FloatSlider(description="strength",
+            ...                              layout=control_layout())  # doctest: +SKIP
+            >>> panel.add_control_row("geometry", slider)  # doctest: +SKIP
+        """
         if group not in self.group_boxes:
             raise ValueError(f"`group` must be one of {tuple(self.group_boxes)}. "
                              f"Received: group={group!r}")
