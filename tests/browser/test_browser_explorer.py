@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import statistics
+from pathlib import Path
 
 import pytest
 
@@ -94,7 +95,16 @@ def check_new_draw(panel) -> None:
     assert panels.image_digest(image) != before, '"new draw" did not change the preview'
 
 
-def test_explorer_in_jupyterlab(lab_notebook, summary):
+def kernel_update_ms(jupyter_env, moves: int) -> list[float]:
+    """The explorer's own kernel time for the last ``moves`` updates (all kernels' log)."""
+    log = Path(jupyter_env.extra_env.get("AUGWIDGETS_PANEL_TIMINGS", ""))
+    if not log.is_file():
+        return []
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    return [entry["update_ms"] for entry in entries[-moves:]]
+
+
+def test_explorer_in_jupyterlab(lab_notebook, jupyter_env, summary):
     page = lab_notebook(panels.EXPLORER_NOTEBOOK)
     harness.open_file_browser(page)  # as a student sees it: the left sidebar open
     harness.run_all_cells(page)
@@ -117,8 +127,9 @@ def test_explorer_in_jupyterlab(lab_notebook, summary):
     (harness.SCREENSHOT_DIR.parent / "browser-latency.json").write_text(
         json.dumps({"median_ms": statistics.median(latencies), "latencies_ms": latencies})
     )
+    kernel_ms = kernel_update_ms(jupyter_env, MOVES_FOR_LATENCY)
     summary.append("explorer in JupyterLab: rotation-slider keypress -> new preview pixels")
-    summary.extend(latency_table(latencies).splitlines())
+    summary.extend(latency_table(latencies, kernel_ms=kernel_ms).splitlines())
 
     widget_errors = page.console.widget_errors()
     assert not widget_errors, f"widget errors in the browser console: {widget_errors}"
