@@ -220,7 +220,9 @@ def measure(moves: int = 20, *, voila: bool = False) -> dict:
                 page.add_init_script(_FRAME_CLOCK_JS)
                 log = FrameLog(page)
                 if voila:
-                    page.goto(server.url, wait_until="domcontentloaded")
+                    # Voila runs the notebook before it answers: slow on a loaded machine.
+                    page.goto(server.url, wait_until="domcontentloaded",
+                              timeout=harness.RUN_ALL_TIMEOUT_MS)
                 else:
                     harness.open_notebook(page, server.url, name)
                     harness.run_all_cells(page)
