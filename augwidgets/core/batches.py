@@ -31,9 +31,14 @@ from augwidgets.core.directory import WHITE_LIST_FORMATS
 from augwidgets.core.executor import BatchExecutor
 
 
-def reject(name: str, expected: str, value: Any) -> ValueError:
-    """A Keras-style argument error: what was expected, then ``Received: name=value``."""
-    return ValueError(f"`{name}` must be {expected}. Received: {name}={value!r}")
+def reject(name: str, expected: str, value: Any, legacy: str = "") -> ValueError:
+    """A Keras-style argument error: what was expected, then ``Received: name=value``.
+
+    ``legacy``: where the legacy generator raises for the same mistake, its message, kept as
+    the opening words (code and test suites in the wild match on them).
+    """
+    opening = f"{legacy.rstrip('.')}. " if legacy else ""
+    return ValueError(f"{opening}`{name}` must be {expected}. Received: {name}={value!r}")
 
 
 def batch_seed(*parts: int) -> int:

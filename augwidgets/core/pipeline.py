@@ -56,8 +56,14 @@ FUSED_INTERPOLATIONS = ("nearest", "bilinear")
 _PIL_MODES = {1: "L", 3: "RGB", 4: "RGBX"}
 
 
-def _reject(name: str, expected: str, value: Any) -> ValueError:
-    return ValueError(f"`{name}` must be {expected}. Received: {name}={value!r}")
+def _reject(name: str, expected: str, value: Any, legacy: str = "") -> ValueError:
+    """As ``batches.reject``: what was expected, then ``Received: name=value``.
+
+    ``legacy``: where the legacy generator raises for the same mistake, its message, kept as
+    the opening words (code and test suites in the wild match on them).
+    """
+    opening = f"{legacy.rstrip('.')}. " if legacy else ""
+    return ValueError(f"{opening}`{name}` must be {expected}. Received: {name}={value!r}")
 
 
 @dataclass(frozen=True)
@@ -98,7 +104,9 @@ class ImageSettings:
         if size is not None:
             object.__setattr__(self, "target_size", (int(size[0]), int(size[1])))
         if self.color_mode not in COLOR_MODES:
-            raise _reject("color_mode", f"one of {COLOR_MODES}", self.color_mode)
+            raise _reject("color_mode", f"one of {COLOR_MODES}", self.color_mode,
+                          legacy=f"Invalid color mode: {self.color_mode}; expected "
+                                 '"rgb", "rgba", or "grayscale".')
         if self.interpolation not in INTERPOLATIONS:
             raise _reject("interpolation", f"one of {tuple(INTERPOLATIONS)}", self.interpolation)
         if self.resize not in RESIZE_MODES:
@@ -146,13 +154,33 @@ class Scaling:
         return cls(rescale=generator.rescale, standardize=generator.standardize)
 
 
+class LegacyResize:
+    """The legacy ``load_img`` resize on a PIL image: the PIL filter, and for
+    ``keep_aspect_ratio`` the centre box (``PIL.Image.resize(box=...)``, as legacy)."""
+
+    def __init__(self, settings: ImageSettings):
+        self.target_hw = settings.target_size
+        self.resample = INTERPOLATIONS[settings.interpolation]
+        self.keep_aspect_ratio = settings.keep_aspect_ratio
+
+    def __call__(self, image: Image.Image) -> Image.Image:
+        width, height = image.size
+        if (height, width) == self.target_hw:
+            return image
+        box = crop_box((height, width), self.target_hw) if self.keep_aspect_ratio else None
+        return image.resize((self.target_hw[1], self.target_hw[0]), self.resample, box=box)
+
+
 def load_image(path: str | os.PathLike, settings: ImageSettings,
                header: ImageHeader | None = None) -> np.ndarray:
     """Decode ``path`` for ``settings``: uint8, channels-last; RGB comes padded to 4 channels
-    (OpenCV's 4-channel warp is the fast one). Raises ``ImageDecodeError``."""
-    min_hw = settings.target_size if settings.fused else None
-    return decode_image(path, settings.color_mode, min_hw=min_hw, header=header,
-                        pad_to_4=settings.color_mode == "rgb")
+    (OpenCV's 4-channel warp is the fast one). Files that PIL decodes (and large JPEGs) come
+    back already resized, the legacy way; ``resize_image`` finishes the others. Raises
+    ``ImageDecodeError``."""
+    fused = settings.fused
+    resize = LegacyResize(settings) if settings.target_size and not fused else None
+    return decode_image(path, settings.color_mode, min_hw=settings.target_size if fused else None,
+                        header=header, pad_to_4=settings.color_mode == "rgb", resize=resize)
 
 
 def crop_box(source_hw: tuple[int, int], target_hw: tuple[int, int]) -> tuple[int, int, int, int]:
