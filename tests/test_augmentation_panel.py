@@ -214,6 +214,7 @@ def test_the_code_tab_offers_every_dialect(panel):
     from augwidgets.core.codegen import DIALECTS
 
     assert [value for _label, value in panel.dialect.options] == list(DIALECTS)
+    panel.tabs.selected_index = 1  # the Code tab is written while shown
     for dialect in DIALECTS:
         panel.dialect.value = dialect
         assert panel.code_area.value == panel.code(dialect)
