@@ -221,7 +221,9 @@ def compare(train_dir: Any, validation_dir: Any,
         import ipywidgets
         from IPython.display import display
 
-        overlay.widget = ipywidgets.Image(format="png")
+        # Shrinks with a narrow output area (no side margins, which would stick out).
+        overlay.widget = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
+            max_width="100%", height="auto", margin="2px 0"))
         display(overlay.widget)
 
     rows: list[ComparisonRow] = []
