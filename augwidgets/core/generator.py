@@ -35,7 +35,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import cv2
-import keras
 import numpy as np
 from PIL import Image
 
@@ -47,6 +46,7 @@ from augwidgets.core.decode import (
     decode_image,
 )
 from augwidgets.core.directory import WHITE_LIST_FORMATS, scan_directory
+from augwidgets.core.keras_base import LazyPyDataset, floatx, image_data_format
 from augwidgets.core.params import DEFAULTS, TransformConfig, validate_generator_kwargs
 from augwidgets.core.standardize import standardize
 from augwidgets.core.transforms import (
@@ -183,8 +183,8 @@ class ImageDataGenerator:
         #: The validated constructor arguments (what ``codegen`` and the panels read).
         self.generator_kwargs = params
         self.transform_config = TransformConfig.from_kwargs(params)
-        self.data_format = data_format or keras.backend.image_data_format()
-        self.dtype = dtype or keras.backend.floatx()
+        self.data_format = data_format or image_data_format()
+        self.dtype = dtype or floatx()
         for name in ("featurewise_center", "samplewise_center", "featurewise_std_normalization",
                      "samplewise_std_normalization", "zca_whitening", "zca_epsilon",
                      "rotation_range", "width_shift_range", "height_shift_range", "shear_range",
@@ -390,7 +390,7 @@ class ImageDataGenerator:
             self.zca_whitening_matrix = (u * s_inv).dot(u.T)
 
 
-class _Iterator(keras.utils.PyDataset):
+class _Iterator(LazyPyDataset):
     """Shared batching, shuffling and seeding for both iterators.
 
     Batch ``i`` of epoch ``e`` draws from ``RandomState(f(seed, e, i))``: any batch can be
