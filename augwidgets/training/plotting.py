@@ -48,7 +48,7 @@ class CurveFigure:
     Args:
         width: figure width in inches (height follows the number of panel rows).
         panel_height: height of one row of panels in inches.
-        dpi: resolution; 80 keeps a render near 100 ms on a slow CPU.
+        dpi: resolution; at 80 a full render takes 40-100 ms on a slow CPU, a blit about 5.
         columns: panels per row.
 
     Example:
@@ -181,8 +181,13 @@ class CurveFigure:
         axes = self._panels("history", names)
         xmax = self._x_limit(history, series)
         limits: dict[str, tuple[float, float]] = {}
+        from matplotlib.ticker import MaxNLocator
+
         for ax, name in zip(axes, names, strict=False):
             limits[name] = self._y_limits([(xs, ys) for xs, ys in series[name] if xs])
+            # Text is most of a full render: a few round ticks per axis are enough.
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+            ax.yaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
             ax.set_xlim(0, xmax)
             ax.set_ylim(*limits[name])
             ax.set_title(name)
