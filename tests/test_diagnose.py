@@ -153,3 +153,22 @@ def test_findings_are_sorted_errors_first():
     order = [f.severity for f in findings]
     assert order == sorted(order, key=["error", "warning", "info"].index)
     assert np.all([isinstance(str(f), str) for f in findings])
+
+
+def test_large_photos_suggest_the_fast_resize_opt_in(tmp_path):
+    from PIL import Image
+
+    for name in ("cat", "dog"):
+        (tmp_path / "big" / name).mkdir(parents=True)
+        (tmp_path / "small" / name).mkdir(parents=True)
+        for i in range(3):
+            Image.new("RGB", (1200, 900), (i * 40, 90, 30)).save(
+                tmp_path / "big" / name / f"{i}.jpg")
+            Image.new("RGB", (80, 60), (i * 40, 90, 30)).save(
+                tmp_path / "small" / name / f"{i}.jpg")
+    findings = diagnose({"rescale": 1 / 255}, directory=tmp_path / "big", target_size=(64, 64))
+    resize = [f for f in findings if f.parameter == "resize"]
+    assert len(resize) == 1 and "resize='fast'" in resize[0].message
+    assert "1200x900" in resize[0].message
+    assert not [f for f in diagnose({"rescale": 1 / 255}, directory=tmp_path / "small",
+                                    target_size=(64, 64)) if f.parameter == "resize"]

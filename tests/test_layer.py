@@ -15,6 +15,7 @@ from scipy import stats  # noqa: E402
 from augwidgets.core import transforms  # noqa: E402
 from augwidgets.core.layer import GeneratorAugmentation  # noqa: E402
 from augwidgets.core.params import TransformConfig  # noqa: E402
+from augwidgets.core.pipeline import ImageSettings, process_image  # noqa: E402
 
 ROWS, COLS = 24, 32  # not square: catches row/column mix-ups in the legacy centring
 GEOMETRY = dict(rotation_range=40, width_shift_range=0.2, height_shift_range=0.15,
@@ -35,7 +36,9 @@ def legacy_batch(kwargs: dict, image: np.ndarray, count: int, seed: int):
     config = TransformConfig.from_kwargs(kwargs)
     rng = np.random.RandomState(seed)
     params = [transforms.sample_transform(config, image.shape, rng) for _ in range(count)]
-    expected = np.stack([transforms.transform_image(image, p, config) for p in params])
+    settings = ImageSettings(fill_mode=config.fill_mode, cval=config.cval,
+                             order=config.interpolation_order)
+    expected = np.stack([process_image(image, p, settings) for p in params])
     batched = {key: None if all(p[key] is None for p in params)
                else np.array([p[key] for p in params]) for key in params[0]}
     return params, expected, batched

@@ -14,7 +14,8 @@ from PIL import Image
 
 from augwidgets.core.decode import decode_image
 from augwidgets.core.params import TransformConfig
-from augwidgets.core.transforms import sample_transform, transform_image
+from augwidgets.core.pipeline import ImageSettings, process_image
+from augwidgets.core.transforms import sample_transform
 from augwidgets.widgets.encoding import encode_image, message_image
 from augwidgets.widgets.preview import (
     ImageSource,
@@ -25,6 +26,15 @@ from augwidgets.widgets.preview import (
 )
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def transform_image(pixels, params, config, target_size):
+    """The iterator's pipeline for one image, as 0..255 grey levels (no scaling)."""
+    settings = ImageSettings(target_size=target_size, fill_mode=config.fill_mode,
+                             cval=config.cval, order=config.interpolation_order)
+    return np.rint(process_image(pixels, params or None, settings)).astype(np.uint8)
+
+
 KWARGS = {"rotation_range": 25, "width_shift_range": 0.1, "height_shift_range": 0.1,
           "shear_range": 8, "zoom_range": 0.2, "horizontal_flip": True, "rescale": 1 / 255}
 PAD = 6  # the grid's outer padding

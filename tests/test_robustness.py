@@ -88,23 +88,42 @@ def test_decode_reasons_are_specific(tmp_path):
     assert "not a readable image" in reasons["random_bytes.jpg"]
 
 
-def test_tree_full_of_broken_files_loads_and_reports_each(broken_tree):
+def test_tree_full_of_broken_files_is_listed_then_reported_when_decoded(broken_tree):
+    iterator = ImageDataGenerator(rescale=1 / 255, rotation_range=10).flow_from_directory(
+        broken_tree, target_size=(24, 24), batch_size=4, seed=0)
+    # Construction only lists files, as legacy does: the broken ones are still listed.
+    assert iterator.skipped == [] and iterator.samples == 8 + len(BROKEN)
+    good = {i for i, name in enumerate(iterator.filenames)
+            if "good" in name or os.path.basename(name).startswith("m")}
     with pytest.warns(UserWarning) as caught:
-        iterator = ImageDataGenerator(rescale=1 / 255, rotation_range=10).flow_from_directory(
-            broken_tree, target_size=(24, 24), batch_size=4, seed=0)
+        seen = 0
+        for index in range(len(iterator)):
+            x, y = iterator[index]
+            assert np.isfinite(x).all() and x.shape[1:] == (24, 24, 3)
+            seen += len(x)
+    assert seen == iterator.samples  # every slot filled: the epoch keeps its length
     skipped = dict(iterator.skipped)
     assert set(skipped) == {os.path.join("mixed", name) for name in BROKEN}
     messages = " ".join(str(w.message) for w in caught)
     for name in BROKEN:
         assert name in messages
-    assert iterator.samples == 8 and len(iterator.filenames) == 8
-    assert all("good" in n or n.startswith(os.path.join("mixed", "m")) for n in iterator.filenames)
-    seen = 0
-    for index in range(len(iterator)):
-        x, y = iterator[index]
-        assert np.isfinite(x).all() and x.shape[1:] == (24, 24, 3)
-        seen += len(x)
-    assert seen == 8
+    assert len(good) == 8
+
+
+def test_verify_reports_every_broken_file_up_front(broken_tree, capsys):
+    iterator = ImageDataGenerator().flow_from_directory(broken_tree, target_size=(24, 24),
+                                                        batch_size=4, shuffle=False)
+    report = iterator.verify()
+    assert {name for name, _ in report} == {os.path.join("mixed", name) for name in BROKEN}
+    assert all(reason for _, reason in report)
+    assert "verified" in capsys.readouterr().out
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # known broken files are not reported again
+        for index in range(len(iterator)):
+            x, _ = iterator[index]
+            assert np.isfinite(x).all()
+    assert iterator.verify(progress=False) == report
 
 
 def test_file_broken_after_scanning_never_crashes_the_epoch(tmp_path):

@@ -29,7 +29,7 @@ import os
 import re
 import warnings
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO, NamedTuple, Protocol
 
 import cv2
 import numpy as np
@@ -125,13 +125,24 @@ def _to_8bit(image: Image.Image) -> Image.Image:
     return image
 
 
-def _decode_with_pil(path: str | os.PathLike, data: bytes, color_mode: str) -> np.ndarray:
+class PilResize(Protocol):
+    """A resize done on the PIL image, before its pixels are copied into an array."""
+
+    target_hw: tuple[int, int]
+
+    def __call__(self, image: Image.Image) -> Image.Image: ...
+
+
+def _decode_with_pil(path: str | os.PathLike, data: bytes, color_mode: str,
+                     resize: PilResize | None = None) -> np.ndarray:
     image = _open(path, data)
     try:
         image.load()
         image = _to_8bit(image)
         if image.mode != _PIL_MODE[color_mode]:
             image = image.convert(_PIL_MODE[color_mode])
+        if resize is not None:
+            image = resize(image)
         array = np.asarray(image, dtype=np.uint8)
     except ImageDecodeError:
         raise
@@ -161,7 +172,8 @@ def _luma(rgb: np.ndarray) -> np.ndarray:
 
 def decode_image(path: str | os.PathLike, color_mode: str = "rgb", *,
                  min_hw: tuple[int, int] | None = None,
-                 header: ImageHeader | None = None, pad_to_4: bool = False) -> np.ndarray:
+                 header: ImageHeader | None = None, pad_to_4: bool = False,
+                 resize: PilResize | None = None) -> np.ndarray:
     """Decode an image file to a ``uint8`` array of shape ``(rows, cols, channels)``.
 
     Args:
@@ -173,6 +185,11 @@ def decode_image(path: str | os.PathLike, color_mode: str = "rgb", *,
         header: the file's ``check_image`` result, if known (saves parsing it again).
         pad_to_4: for "rgb", return 4 channels (RGB plus an opaque padding channel):
             OpenCV's 4-channel warp is vectorised, so the batch path asks for this.
+        resize: a resize applied to the PIL image of every file PIL decodes, before its
+            pixels are copied out (the legacy loader's order). A JPEG with at least 4x the
+            pixels of ``resize.target_hw`` is then decoded by PIL too, so a large photo is
+            never copied at full size; smaller JPEGs go through OpenCV, which is faster, and
+            come back unresized.
 
     Raises:
         ImageDecodeError: naming the path and the reason.
@@ -193,9 +210,11 @@ def decode_image(path: str | os.PathLike, color_mode: str = "rgb", *,
         if header is None or header.format != "JPEG":
             opened = _open(path, data)
             header = ImageHeader(opened.size[1], opened.size[0], opened.format, opened.mode)
-        if header.mode in ("RGB", "L"):
+        large = resize is not None and (header.height * header.width
+                                        >= 4 * resize.target_hw[0] * resize.target_hw[1])
+        if header.mode in ("RGB", "L") and not large:
             return _decode_jpeg(path, data, color_mode, header, min_hw, pad_to_4)
-    array = _decode_with_pil(path, data, color_mode)
+    array = _decode_with_pil(path, data, color_mode, resize)
     if pad_to_4 and array.shape[2] == 3:
         array = cv2.cvtColor(array, cv2.COLOR_RGB2RGBA)
     return array

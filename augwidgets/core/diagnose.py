@@ -24,7 +24,13 @@ from typing import Any
 import numpy as np
 
 from augwidgets.core.directory import scan_directory
-from augwidgets.core.params import TransformConfig, validate_generator_kwargs, zoom_bounds
+from augwidgets.core.params import (
+    RANDOM_ARGUMENTS,
+    TransformConfig,
+    is_active,
+    validate_generator_kwargs,
+    zoom_bounds,
+)
 
 SEVERITIES = ("info", "warning", "error")
 ROLES = ("training", "validation")
@@ -211,11 +217,8 @@ def diagnose(
 
     # --- validation data must not be augmented -------------------------------------------
     if role == "validation" and not config.is_identity:
-        active = [name for name in ("rotation_range", "width_shift_range",
-                                    "height_shift_range", "shear_range", "zoom_range",
-                                    "channel_shift_range", "brightness_range",
-                                    "horizontal_flip", "vertical_flip")
-                  if name in generator_kwargs and _is_active(params, name)]
+        active = [name for name in RANDOM_ARGUMENTS
+                  if name in generator_kwargs and is_active(name, params[name])]
         add(Finding(
             active[0] if active else "role", "error",
             f"This generator is used for validation but augments ({', '.join(active)}). "
@@ -282,7 +285,7 @@ def diagnose(
         add(Finding("shear_range", "warning",
                     f"shear_range={_fmt(shear)} degrees slants images very strongly; above about "
                     "30 degrees shapes become hard to recognise. Fix: 5 to 20 degrees."))
-    if _is_active(params, "zoom_range"):
+    if is_active("zoom_range", params["zoom_range"]):
         low, high = zoom_bounds(params["zoom_range"])
         message = (f"zoom_range draws a factor from [{_fmt(low)}, {_fmt(high)}] for width and "
                    "height independently, so the aspect ratio changes too. A factor above 1 "
@@ -336,17 +339,59 @@ def diagnose(
         if add_steps is not None:
             add(add_steps)
 
+    # --- large photos: the opt-in fast resize ----------------------------------------------
+    if directory is not None and class_counts:
+        add_resize = _resize_finding(directory, target_size)
+        if add_resize is not None:
+            add(add_resize)
+
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(findings, key=lambda f: order[f.severity])
 
 
-def _is_active(params: dict[str, Any], name: str) -> bool:
-    value = params[name]
-    if name == "zoom_range":
-        return zoom_bounds(value) != (1.0, 1.0)
-    if isinstance(value, (list, tuple)):
-        return len(value) > 0
-    return bool(value) and value is not None
+@lru_cache(maxsize=32)
+def _typical_size_cached(path: str, stamp: tuple[int, ...],
+                         count: int = 8) -> tuple[int, int, int] | None:
+    """Median (rows, cols) of a few images spread over the tree, and how many are JPEGs."""
+    del stamp  # part of the cache key only
+    from augwidgets.core.decode import ImageDecodeError, check_image
+
+    filepaths = scan_directory(path).filepaths
+    picked = filepaths[:: max(1, len(filepaths) // count)][:count]
+    sizes, jpegs = [], 0
+    for file in picked:
+        try:
+            header = check_image(file)  # reads the header only
+        except ImageDecodeError:
+            continue
+        sizes.append((header.height, header.width))
+        jpegs += header.format == "JPEG"
+    if not sizes:
+        return None
+    rows, cols = np.median(np.asarray(sizes), axis=0)
+    return int(rows), int(cols), jpegs
+
+
+def _resize_finding(directory: str | os.PathLike,
+                    target_size: tuple[int, int]) -> Finding | None:
+    path = Path(directory)
+    stamp = [path.stat().st_mtime_ns]
+    stamp += [entry.stat().st_mtime_ns for entry in os.scandir(path) if entry.is_dir()]
+    typical = _typical_size_cached(os.fspath(path), tuple(stamp))
+    if typical is None:
+        return None
+    rows, cols, jpegs = typical
+    factor = min(rows / target_size[0], cols / target_size[1])
+    if factor < 4 or not jpegs:
+        return None
+    return Finding(
+        "resize", "info",
+        f"Your images are about {cols}x{rows} pixels, {factor:.0f} times target_size "
+        f"{tuple(target_size)}: most of each epoch goes into decoding pixels that the resize "
+        "throws away. With augwidgets you can pass flow_from_directory(..., resize='fast'): "
+        "JPEGs are then decoded at 1/2, 1/4 or 1/8 scale and the resize is folded into the "
+        "warp, several times faster on photos. The pixels then differ slightly from the "
+        "legacy generator's (the default, resize='legacy', matches them exactly).")
 
 
 def _steps_finding(params: dict[str, Any], class_counts: dict[str, int] | None,

@@ -34,14 +34,16 @@ import keras
 import numpy as np
 from keras import ops
 
-from augwidgets.core.params import DEFAULTS, TransformConfig, validate_generator_kwargs
+from augwidgets.core.params import (
+    DEFAULTS,
+    RANDOM_ROLES,
+    TransformConfig,
+    arguments_with_role,
+    validate_generator_kwargs,
+)
 
 #: Generator arguments the layer applies (everything else is not random augmentation).
-LAYER_ARGUMENTS = (
-    "rotation_range", "width_shift_range", "height_shift_range", "brightness_range",
-    "shear_range", "zoom_range", "channel_shift_range", "fill_mode", "cval",
-    "horizontal_flip", "vertical_flip", "interpolation_order",
-)
+LAYER_ARGUMENTS = arguments_with_role(*RANDOM_ROLES, "fill")
 _WHY_REJECTED = {
     "rescale": "put a `keras.layers.Rescaling` layer after this one, or keep `rescale` in "
                "the generator",

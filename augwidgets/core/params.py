@@ -127,6 +127,68 @@ PIXEL_PARAMETERS: dict[str, ParameterSpec] = {
 }
 
 
+#: The role of every constructor argument: what it does to an image, and when.
+#: "geometry", "flips" and "colour" are the random augmentation; "fill" says how the warp
+#: fills and interpolates; "scaling" runs after augmentation (``standardize``); "other" is
+#: bookkeeping. Every list of argument names elsewhere derives from this table.
+ROLES: dict[str, str] = {
+    **{name: "scaling" for name in ("featurewise_center", "samplewise_center",
+                                    "featurewise_std_normalization",
+                                    "samplewise_std_normalization", "zca_whitening",
+                                    "zca_epsilon", "rescale", "preprocessing_function")},
+    **{name: spec.group for name, spec in PIXEL_PARAMETERS.items()},
+    "interpolation_order": "fill",
+    "data_format": "other",
+    "validation_split": "other",
+    "dtype": "other",
+}
+assert set(ROLES) == set(DEFAULTS), "every argument needs a role"
+
+RANDOM_ROLES = ("geometry", "flips", "colour")
+
+
+def arguments_with_role(*roles: str) -> tuple[str, ...]:
+    """Argument names with one of ``roles``, in the legacy order.
+
+    Example:
+        >>> arguments_with_role("flips")
+        ('horizontal_flip', 'vertical_flip')
+    """
+    unknown = set(roles) - set(ROLES.values())
+    if unknown:
+        raise ValueError(f"`roles` must be among {sorted(set(ROLES.values()))}. "
+                         f"Received: roles={roles!r}")
+    return tuple(name for name in DEFAULTS if ROLES[name] in roles)
+
+
+#: The arguments that draw random augmentation (geometry, flips, colour).
+RANDOM_ARGUMENTS = arguments_with_role(*RANDOM_ROLES)
+#: The arguments ``standardize`` applies after augmentation.
+SCALING_ARGUMENTS = arguments_with_role("scaling")
+
+
+def is_active(name: str, value: Any) -> bool:
+    """True when argument ``name`` set to ``value`` changes something (the one definition).
+
+    Example:
+        >>> is_active("zoom_range", [1, 1]), is_active("width_shift_range", [3]), is_active("cval", 0)
+        (False, True, False)
+    """
+    if value is None:
+        return False
+    if name == "zoom_range":
+        return zoom_bounds(value) != (1.0, 1.0)
+    if name == "brightness_range":
+        return True
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return len(value) > 0
+    if name == "fill_mode":
+        return value != DEFAULTS["fill_mode"]
+    if name == "interpolation_order":
+        return value != DEFAULTS["interpolation_order"]
+    return bool(value)
+
+
 def _reject(name: str, expected: str, value: Any) -> ValueError:
     return ValueError(f"`{name}` must be {expected}. Received: {name}={value!r}")
 
@@ -296,23 +358,7 @@ class TransformConfig:
     @property
     def is_identity(self) -> bool:
         """True when no random transform can change a pixel."""
-        return (
-            not self.rotation_range
-            and not _shift_active(self.width_shift_range)
-            and not _shift_active(self.height_shift_range)
-            and not self.shear_range
-            and self.zoom_range == (1.0, 1.0)
-            and not self.channel_shift_range
-            and self.brightness_range is None
-            and not self.horizontal_flip
-            and not self.vertical_flip
-        )
-
-
-def _shift_active(value: Any) -> bool:
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return bool(len(value))
-    return bool(value)
+        return not any(is_active(name, getattr(self, name)) for name in RANDOM_ARGUMENTS)
 
 
 PreprocessingFunction = Callable[[np.ndarray], np.ndarray]

@@ -6,7 +6,7 @@ apart, as in Keras' preprocessing layers. Sampling reproduces the legacy
 same order, so a ``numpy.random.RandomState(seed)`` gives the very dict the legacy code
 gives after ``np.random.seed(seed)`` (without touching NumPy's global generator).
 
-Applying builds the legacy 3x3 matrix (``affine_matrix``), folds flips and an optional
+Applying (called by ``core.pipeline``, the one per-image path) builds the legacy 3x3 matrix (``affine_matrix``), folds flips and an optional
 resize into it, and runs a single OpenCV warp per image. OpenCV's border modes are mapped
 onto scipy's so the pixels match the legacy ``scipy.ndimage`` output, including scipy's
 quirks (``constant`` does not blend with ``cval`` inside the edge pixels, and ``wrap`` has
@@ -14,7 +14,7 @@ a period of ``n - 1``). Interpolation orders above 1 fall back to scipy itself.
 
 Example:
     >>> import numpy as np
-    >>> from augwidgets.core.params import TransformConfig
+    >>> from augwidgets.core.params import TransformConfig, is_active
     >>> config = TransformConfig.from_kwargs({"rotation_range": 20})
     >>> params = sample_transform(config, (32, 32, 3), np.random.RandomState(0))
     >>> round(params["theta"], 3)
@@ -29,10 +29,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageEnhance
 
-from augwidgets.core.params import TransformConfig
-
-# OpenCV spawns its own thread pool per call; our callers already parallelise per image.
-cv2.setNumThreads(1)
+from augwidgets.core.params import TransformConfig, is_active
 
 _CV_BORDER = {
     "nearest": cv2.BORDER_REPLICATE,
@@ -84,9 +81,9 @@ def sample_transform(
     """
     theta = rng.uniform(-config.rotation_range, config.rotation_range) if config.rotation_range else 0
     tx = _draw_shift(config.height_shift_range, img_shape[row_axis], rng) \
-        if _active(config.height_shift_range) else 0
+        if is_active("height_shift_range", config.height_shift_range) else 0
     ty = _draw_shift(config.width_shift_range, img_shape[col_axis], rng) \
-        if _active(config.width_shift_range) else 0
+        if is_active("width_shift_range", config.width_shift_range) else 0
     shear = rng.uniform(-config.shear_range, config.shear_range) if config.shear_range else 0
     low, high = config.zoom_range
     if low == 1 and high == 1:
@@ -107,12 +104,6 @@ def sample_transform(
         "flip_horizontal": flip_horizontal, "flip_vertical": flip_vertical,
         "channel_shift_intensity": channel_shift_intensity, "brightness": brightness,
     }
-
-
-def _active(shift_range: Any) -> bool:
-    if isinstance(shift_range, (list, tuple, np.ndarray)):
-        return len(shift_range) > 0
-    return bool(shift_range)
 
 
 def affine_matrix(params: dict[str, Any], height: int, width: int) -> np.ndarray | None:
@@ -341,19 +332,3 @@ def apply_color(image: np.ndarray, params: dict[str, Any]) -> np.ndarray:
     if params.get("brightness") is not None:
         image = apply_brightness(image, params["brightness"])
     return image
-
-
-def transform_image(image: np.ndarray, params: dict[str, Any], config: TransformConfig,
-                    target_hw: tuple[int, int] | None = None) -> np.ndarray:
-    """Warp (resize, affine and flips in one pass) then recolour one channels-last image.
-
-    Example:
-        >>> x = np.arange(12, dtype=np.float32).reshape(2, 2, 3)
-        >>> transform_image(x, {"flip_horizontal": True}, TransformConfig())[0, 0].tolist()
-        [3.0, 4.0, 5.0]
-    """
-    target_hw = tuple(target_hw or image.shape[:2])
-    out = warp_image(image, geometry_matrix(params, target_hw), target_hw, fill_mode=config.fill_mode, cval=config.cval,
-                     order=config.interpolation_order)
-    return apply_color(out, params)
-

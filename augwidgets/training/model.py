@@ -26,20 +26,21 @@ from typing import Any
 
 import keras
 
-from augwidgets.core.params import DEFAULTS
+from augwidgets.core.params import (
+    DEFAULTS,
+    RANDOM_ARGUMENTS,
+    RANDOM_ROLES,
+    SCALING_ARGUMENTS,
+    arguments_with_role,
+    is_active,
+)
 
 #: Generator arguments that draw random augmentation (what the on-device layer takes).
-AUGMENTATION_ARGUMENTS = (
-    "rotation_range", "width_shift_range", "height_shift_range", "shear_range", "zoom_range",
-    "horizontal_flip", "vertical_flip", "channel_shift_range", "brightness_range",
-    "fill_mode", "cval", "interpolation_order",
-)
+AUGMENTATION_ARGUMENTS = arguments_with_role(*RANDOM_ROLES, "fill")
 #: Arguments the legacy generator applies *after* augmentation, which the layer cannot
 #: reorder: with any of them set, augmentation stays on the host.
-_AFTER_AUGMENTATION = (
-    "preprocessing_function", "featurewise_center", "featurewise_std_normalization",
-    "samplewise_center", "samplewise_std_normalization", "zca_whitening",
-)
+_AFTER_AUGMENTATION = tuple(name for name in SCALING_ARGUMENTS
+                            if name not in ("rescale", "zca_epsilon"))
 _LOSSES = {
     "categorical": "categorical_crossentropy",
     "sparse": "sparse_categorical_crossentropy",
@@ -126,7 +127,14 @@ def generator_kwargs_of(generator: Any) -> dict[str, Any]:
     """The constructor arguments of an ``ImageDataGenerator`` (ours or the legacy one).
 
     Example:
-        >>> from augwidgets.core.params import DEFAULTS
+        >>> from augwidgets.core.params import (
+    DEFAULTS,
+    RANDOM_ARGUMENTS,
+    RANDOM_ROLES,
+    SCALING_ARGUMENTS,
+    arguments_with_role,
+    is_active,
+)
         >>> class Fake: generator_kwargs = {"rotation_range": 5}
         >>> generator_kwargs_of(Fake())["rotation_range"]
         5
@@ -151,16 +159,9 @@ def augmentation_arguments(generator_kwargs: Mapping[str, Any]) -> dict[str, Any
     out = {}
     for name in AUGMENTATION_ARGUMENTS:
         value = generator_kwargs.get(name, DEFAULTS[name])
-        default = DEFAULTS[name]
-        if name == "zoom_range" and isinstance(value, list | tuple) and list(value) == [1.0, 1.0]:
-            continue
-        if value is None or (value == default if not isinstance(value, list | tuple) else False):
-            continue
-        if isinstance(value, int | float) and not isinstance(value, bool) and value == 0:
-            continue
-        out[name] = list(value) if isinstance(value, tuple) else value
-    # fill settings alone do not augment anything
-    if set(out) <= {"fill_mode", "cval", "interpolation_order"}:
+        if is_active(name, value):
+            out[name] = list(value) if isinstance(value, tuple) else value
+    if not any(name in RANDOM_ARGUMENTS for name in out):  # fill settings alone do nothing
         return {}
     return out
 
@@ -273,4 +274,6 @@ def unaugmented_iterator(iterator: Any) -> Any:
     }
     if hasattr(iterator, "keep_aspect_ratio"):
         options["keep_aspect_ratio"] = iterator.keep_aspect_ratio
+    if getattr(iterator, "resize", "legacy") != "legacy":  # augwidgets' opt-in fast resize
+        options["resize"] = iterator.resize
     return type(generator)(**plain).flow_from_directory(directory, **options)

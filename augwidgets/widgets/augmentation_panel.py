@@ -31,7 +31,8 @@ import numpy as np
 from augwidgets.core.codegen import DIALECTS, _number, generator_code, python_arguments
 from augwidgets.core.config_sharing import from_share_string, to_json, to_share_string
 from augwidgets.core.diagnose import Finding, diagnose
-from augwidgets.core.params import PIXEL_PARAMETERS
+from augwidgets.core.params import PIXEL_PARAMETERS, SCALING_ARGUMENTS
+from augwidgets.core.pipeline import ImageSettings
 from augwidgets.widgets.encoding import message_image
 from augwidgets.widgets.preview import (
     ImageSource,
@@ -44,8 +45,7 @@ from augwidgets.widgets.settings import AugmentationSettings
 
 GROUPS = ("geometry", "colour", "flips", "fill", "scaling")
 _SHIFTS = ("width_shift_range", "height_shift_range")
-_SCALING = ("rescale", "samplewise_center", "samplewise_std_normalization",
-            "featurewise_center", "featurewise_std_normalization", "preprocessing_function")
+_SCALING = SCALING_ARGUMENTS
 _RESCALE_CHOICES = ("None", "1/255", "1/127.5", "1")
 _SEVERITY_COLOURS = {"error": "#b00020", "warning": "#b35c00", "info": "#1f5f99"}
 _VALIDATION_NOTE = (
@@ -113,6 +113,10 @@ class AugmentationPanel(widgets.VBox):
         grid: tuple[int, int] = (3, 3),
         seed: int = 0,
         batch_size: int = 32,
+        color_mode: str = "rgb",
+        interpolation: str = "nearest",
+        keep_aspect_ratio: bool = False,
+        resize: str = "legacy",
         **generator_kwargs: Any,
     ):
         if len(tuple(target_size)) != 2 or min(int(v) for v in target_size) < 1:
@@ -125,6 +129,10 @@ class AugmentationPanel(widgets.VBox):
         self.grid = (int(grid[0]), int(grid[1]))
         self.seed = int(seed)
         self.batch_size = int(batch_size)
+        # How files become images: the iterator's options, so the preview is what fit gets.
+        self.image_settings = ImageSettings(target_size=self.target_size, color_mode=color_mode,
+                                            interpolation=interpolation,
+                                            keep_aspect_ratio=keep_aspect_ratio, resize=resize)
         self.settings = AugmentationSettings()
         self.settings.set_generator_kwargs(generator_kwargs)
         self.error: str | None = None
@@ -225,7 +233,12 @@ class AugmentationPanel(widgets.VBox):
     def _load_sample(self) -> None:
         try:
             if self.source is None:
-                self.source = ImageSource(self.directory, self.target_size)
+                image = self.image_settings
+                self.source = ImageSource(self.directory, self.target_size,
+                                          color_mode=image.color_mode,
+                                          interpolation=image.interpolation,
+                                          keep_aspect_ratio=image.keep_aspect_ratio,
+                                          resize=image.resize)
             self.images = self.source.sample(self.grid[0] * self.grid[1], seed=self.seed,
                                              round=self.sample_round)
             self.error = None
@@ -448,7 +461,8 @@ class AugmentationPanel(widgets.VBox):
             return None
         key = (self.sample_round, kwargs.get("rescale"))
         if key not in self._feature_stats:
-            self._feature_stats = {key: feature_statistics(self.images, kwargs, self.target_size)}
+            self._feature_stats = {key: feature_statistics(self.images, kwargs, self.target_size,
+                                                            self.image_settings)}
         return self._feature_stats[key]
 
     def _key(self, kwargs: Mapping[str, Any]) -> tuple:
@@ -463,7 +477,7 @@ class AugmentationPanel(widgets.VBox):
                 tiles=self.grid[0] * self.grid[1],
                 show_original=self.show_original.value and augment,
                 show_params=self.show_params.value and augment, augment=augment,
-                feature_stats=self._stats(kwargs))
+                feature_stats=self._stats(kwargs), settings=self.image_settings)
         except Exception as error:  # noqa: BLE001 - e.g. a user's preprocessing_function
             return message_image(f"Cannot render the preview: {type(error).__name__}: {error}")
         if augment:

@@ -1,13 +1,15 @@
 """The explorer's preview as a pure function: (settings, images, seed) -> encoded grid.
 
-``ImageSource`` lists a class-per-folder directory once and keeps the decoded sample
-images in memory, so a slider move only warps nine small images. ``render_preview``
-draws every tile's transform with the core engine (``sample_transform`` seeded per tile,
-then ``transform_image``, which fuses the resize into the warp), applies the generator's
-scaling (``preprocessing_function``, ``rescale``, sample/feature-wise normalisation, in
-the legacy order), lays the tiles out on one NumPy canvas, writes the captions with PIL
-and encodes the canvas once. No matplotlib, no widgets: it is benchmarked and tested
-on its own.
+``ImageSource`` lists a class-per-folder directory once and keeps the sample images in
+memory, decoded and resized exactly as the iterator decodes and resizes them (same
+``color_mode``, ``interpolation``, ``keep_aspect_ratio`` and ``target_size``), so a slider
+move only warps nine small images. ``render_preview`` draws every tile's transform
+(``sample_transform`` seeded per tile) and runs it through the core's one image pipeline,
+``core.pipeline.process_image``: the very function ``DirectoryIterator`` calls, so a tile
+holds exactly the values ``fit`` would get for that image and draw (``tile_values``). It
+then maps those values to grey levels, lays the tiles out on one NumPy canvas, writes the
+captions with PIL and encodes the canvas once. No matplotlib, no widgets: it is
+benchmarked and tested on its own.
 
 Example:
     >>> import numpy as np
@@ -23,7 +25,7 @@ import os
 import warnings
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +33,18 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from augwidgets.core.decode import ImageDecodeError, decode_image
+from augwidgets.core.decode import ImageDecodeError
 from augwidgets.core.directory import WHITE_LIST_FORMATS, scan_directory
-from augwidgets.core.params import TransformConfig, validate_generator_kwargs
+from augwidgets.core.params import SCALING_ARGUMENTS, TransformConfig, validate_generator_kwargs
+from augwidgets.core.pipeline import (
+    ImageSettings,
+    Scaling,
+    load_image,
+    process_image,
+    resize_image,
+)
 from augwidgets.core.standardize import standardize as core_standardize
-from augwidgets.core.transforms import sample_transform, transform_image
+from augwidgets.core.transforms import sample_transform
 from augwidgets.widgets.encoding import CHAR_WIDTH, LINE_HEIGHT, draw_text, encode_image
 
 MODES = ("grid", "one_image")
@@ -51,7 +60,8 @@ class SampleImage:
     Args:
         filename: the legacy relative name, ``"class/file.png"``.
         label: the class name.
-        pixels: ``HxWx3`` uint8, at most twice the target size on its longer side.
+        pixels: uint8, decoded and resized as the iterator does it (``ImageSource``); RGB
+            may carry a fourth padding channel, as the pipeline's decoder gives it.
     """
 
     filename: str
@@ -122,9 +132,14 @@ class ImageSource:
 subfolder per class, e.g. 'data/train'.
     """
 
-    def __init__(self, directory: str | os.PathLike, target_size: tuple[int, int] = (224, 224)):
+    def __init__(self, directory: str | os.PathLike, target_size: tuple[int, int] = (224, 224),
+                 *, color_mode: str = "rgb", interpolation: str = "nearest",
+                 keep_aspect_ratio: bool = False, resize: str = "legacy"):
         self.directory = str(directory)
-        self.target_size = (int(target_size[0]), int(target_size[1]))
+        self.settings = ImageSettings(target_size=tuple(target_size), color_mode=color_mode,
+                                      interpolation=interpolation,
+                                      keep_aspect_ratio=keep_aspect_ratio, resize=resize)
+        self.target_size = self.settings.target_size
         self.filenames, self.filepaths, self.labels = _scan(directory)
         self.skipped: list[tuple[str, str]] = []
         self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
@@ -137,23 +152,13 @@ subfolder per class, e.g. 'data/train'.
         return sorted(set(self.labels))
 
     def pixels(self, index: int) -> np.ndarray:
-        """The decoded image ``index`` (cached; raises ``ImageDecodeError`` if broken)."""
+        """Image ``index`` decoded and resized as the iterator does it (cached; raises
+        ``ImageDecodeError`` if broken)."""
         if index in self._cache:
             self._cache.move_to_end(index)
             return self._cache[index]
-        image = decode_image(self.filepaths[index], "rgb", min_hw=self.target_size)
-        if image.ndim == 2:
-            image = image[..., None]
-        if image.shape[2] == 1:
-            image = np.repeat(image, 3, axis=2)
-        elif image.shape[2] == 4:
-            image = image[..., :3]
-        limit = 2 * max(self.target_size)
-        if max(image.shape[:2]) > limit:
-            scale = limit / max(image.shape[:2])
-            size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
-            image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-        image = np.ascontiguousarray(image, dtype=np.uint8)
+        image = resize_image(load_image(self.filepaths[index], self.settings), self.settings)
+        image = np.ascontiguousarray(image)
         self._cache[index] = image
         if len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
@@ -197,14 +202,13 @@ subfolder per class, e.g. 'data/train'.
 
 
 def feature_statistics(images: Sequence[SampleImage], generator_kwargs: Mapping[str, Any],
-                       target_size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+                       target_size: tuple[int, int],
+                       settings: ImageSettings | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per-channel mean and std of the sample, as ``ImageDataGenerator.fit`` computes them."""
+    settings = (settings or ImageSettings()).with_target(tuple(target_size))
     rescale = generator_kwargs.get("rescale")
-    config = TransformConfig()
-    stack = np.stack([transform_image(s.pixels, {}, config, target_size).astype(np.float32)
+    stack = np.stack([process_image(s.pixels, None, settings, Scaling(rescale=rescale))
                       for s in images])
-    if rescale:
-        stack *= rescale
     return stack.mean(axis=(0, 1, 2)), stack.std(axis=(0, 1, 2))
 
 
@@ -217,6 +221,34 @@ def standardize(x: np.ndarray, params: Mapping[str, Any],
         return core_standardize(np.array(x, dtype=np.float32), params, mean=mean, std=std)
 
 
+def preview_scaling(params: Mapping[str, Any],
+                    stats: tuple[np.ndarray, np.ndarray] | None = None) -> Scaling:
+    """The generator's scaling step for the preview (``stats`` stand in for ``fit``)."""
+    if not any(params.get(name) for name in SCALING_ARGUMENTS
+               if name not in ("rescale", "zca_epsilon")):
+        return Scaling(rescale=params.get("rescale"))
+    return Scaling(rescale=params.get("rescale"),
+                   standardize=lambda x: standardize(x, params, stats))
+
+
+def tile_values(sample: SampleImage, generator_kwargs: Mapping[str, Any],
+                params: dict[str, Any] | None, settings: ImageSettings,
+                feature_stats: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """One tile's values exactly as the model receives them: the iterator's pipeline.
+
+    Example:
+        >>> image = SampleImage("a/1.png", "a", np.full((8, 8, 3), 255, np.uint8))
+        >>> float(tile_values(image, {"rescale": 1 / 255}, None, ImageSettings((8, 8))).max())
+        1.0
+    """
+    complete = validate_generator_kwargs(dict(generator_kwargs))
+    config = TransformConfig.from_kwargs(complete)
+    settings = replace(settings, fill_mode=config.fill_mode, cval=config.cval,
+                       order=config.interpolation_order)
+    return process_image(sample.pixels, params, settings,
+                         preview_scaling(complete, feature_stats))
+
+
 def _display_range(params: Mapping[str, Any]) -> tuple[float, float] | None:
     """The value range drawn from black to white; ``None`` to use the grid's own range."""
     if params.get("preprocessing_function") is not None:
@@ -226,6 +258,16 @@ def _display_range(params: Mapping[str, Any]) -> tuple[float, float] | None:
         return (-2.5, 2.5) if centred else (0.0, 5.0)
     top = 255.0 * (params.get("rescale") or 1.0)
     return (-top / 2, top / 2) if centred else (0.0, top)
+
+
+def _for_display(value: np.ndarray, value_range: tuple[float, float]) -> np.ndarray:
+    """Model values -> 3-channel uint8 grey levels, ``value_range`` from black to white."""
+    low, high = value_range
+    span = (high - low) or 1.0
+    pixels = np.clip((value - low) * (255.0 / span) + 0.5, 0, 255).astype(np.uint8)
+    if pixels.shape[2] == 1:
+        return np.repeat(pixels, 3, axis=2)
+    return np.ascontiguousarray(pixels[..., :3])  # rgba: colours only
 
 
 def _tile_size(target_size: tuple[int, int]) -> tuple[int, int]:
@@ -276,6 +318,7 @@ def render_preview(
     feature_stats: tuple[np.ndarray, np.ndarray] | None = None,
     format: str = "jpeg",
     quality: int = 88,
+    settings: ImageSettings | None = None,
 ) -> Preview:
     """Augment the sample with the given settings and encode it as one grid image.
 
@@ -294,6 +337,8 @@ def render_preview(
         augment: ``False`` renders what a validation generator yields (scaling only).
         feature_stats: ``(mean, std)`` for featurewise normalisation (``feature_statistics``).
         format, quality: encoding of the grid.
+        settings: the iterator's ``color_mode``, ``interpolation``... (``ImageSource.settings``);
+            ``target_size`` and the fill options come from the arguments above.
 
     Returns:
         A ``Preview`` with the encoded bytes and each tile's parameters.
@@ -304,8 +349,6 @@ def render_preview(
         raise ValueError("`images` must hold at least one image. Received: images=[]")
     params_all = validate_generator_kwargs(dict(generator_kwargs))
     config = TransformConfig.from_kwargs(params_all)
-    identity = TransformConfig(fill_mode=config.fill_mode, cval=config.cval,
-                               interpolation_order=config.interpolation_order)
     target = (int(target_size[0]), int(target_size[1]))
     count = len(images) if tiles is None else int(tiles)
     columns = max(1, min(int(columns), count))
@@ -317,63 +360,47 @@ def render_preview(
     canvas = np.full((rows * (tile_h + caption_h + _PAD) + _PAD,
                       columns * (cell_w + _PAD) + _PAD, 3), 255, np.uint8)
 
+    settings = replace(settings or ImageSettings(), target_size=target,
+                       fill_mode=config.fill_mode, cval=config.cval,
+                       order=config.interpolation_order)
+    scaling = preview_scaling(params_all, feature_stats)
     display = _display_range(params_all)
-    # Plain rescaling is linear, so the tile drawn from 0 to 255 * rescale is the warped
-    # uint8 image itself: skip the float round trip (the common case, and the hot path).
-    direct = display is not None and display[0] == 0 and all(
-        not params_all[name] for name in ("preprocessing_function", "samplewise_center",
-                                          "samplewise_std_normalization",
-                                          "featurewise_center",
-                                          "featurewise_std_normalization"))
-    scale = float(params_all["rescale"] or 1.0)
     values: list[np.ndarray] = []
     originals: list[np.ndarray] = []
     drawn: list[dict[str, Any] | None] = []
     labels: list[str] = []
     ranges: list[tuple[float, float]] = []
-    shape = (target[0], target[1], 3)
+    # Draws use the shape the iterator passes to get_random_transform.
+    shape = (target[0], target[1], settings.channels)
     for tile in range(count):
         sample = images[focus % len(images)] if mode == "one_image" else images[tile % len(images)]
+        params = None
         if augment and not config.is_identity:
-            rng = np.random.RandomState(seed + draw * 1000 + tile)
-            params = sample_transform(config, shape, rng)
-            x = transform_image(sample.pixels, params, config, target)
-        else:
-            params = None
-            x = transform_image(sample.pixels, {}, identity, target)
-        if direct:
-            if x.dtype != np.uint8:
-                x = np.clip(np.rint(x), 0, 255).astype(np.uint8)
-            ranges.append((float(x.min()) * scale, float(x.max()) * scale))
-        else:
-            x = standardize(np.asarray(x, dtype=np.float32), params_all, feature_stats)
-            ranges.append((float(x.min()), float(x.max())))
+            params = sample_transform(config, shape, np.random.RandomState(seed + draw * 1000 + tile))
+        x = process_image(sample.pixels, params, settings, scaling)  # what fit gets
+        ranges.append((float(x.min()), float(x.max())))
         values.append(x)
         drawn.append(params)
         if show_original:
-            originals.append(transform_image(sample.pixels, {}, identity, target))
+            originals.append(_for_display(process_image(sample.pixels, None, settings),
+                                          (0.0, 255.0)))
         labels.append(f"draw {tile}: {sample.label}" if mode == "one_image" else sample.label)
 
     if display is None:
         display = (min(r[0] for r in ranges), max(r[1] for r in ranges))
-    low, high = display
-    span = (high - low) or 1.0
     texts: list[tuple[int, int, str]] = []
     for tile, value in enumerate(values):
         row, col = divmod(tile, columns)
         top = _PAD + row * (tile_h + caption_h + _PAD)
         left = _PAD + col * (cell_w + _PAD)
-        if direct:
-            pixels = value
-        else:
-            pixels = np.clip((value - low) * (255.0 / span), 0, 255).astype(np.uint8)
-        panes_pixels = ([originals[tile]] if show_original else []) + [pixels]
+        panes_pixels = ([originals[tile]] if show_original else []) + [
+            _for_display(value, display)]
         for pane, image in enumerate(panes_pixels):
             if image.shape[:2] != (tile_h, tile_w):
                 interpolation = cv2.INTER_AREA if tile_h < image.shape[0] else cv2.INTER_NEAREST
                 image = cv2.resize(image, (tile_w, tile_h), interpolation=interpolation)
             x0 = left + pane * (tile_w + 2)
-            canvas[top:top + tile_h, x0:x0 + tile_w] = image
+            canvas[top:top + tile_h, x0:x0 + tile_w] = image.reshape(tile_h, tile_w, 3)
         lines = _caption(labels[tile], drawn[tile], ranges[tile], show_params)
         if show_original:
             lines[0] = f"{lines[0]}  (original | augmented)"

@@ -1,0 +1,251 @@
+"""Batching, shuffling, seeding and prefetch shared by every augwidgets iterator.
+
+``BatchIterator`` is a ``keras.utils.PyDataset`` (through ``keras_base.LazyPyDataset``, so
+making one imports no Keras), so ``fit``, ``evaluate`` and ``predict`` take it directly and honour its ``workers``, ``use_multiprocessing`` and
+``max_queue_size``. It also keeps the legacy endless ``next(iterator)``.
+
+Batch ``i`` of epoch ``e`` draws its random transforms from ``RandomState(f(seed, e, i))``:
+any batch can be rebuilt in any order, in any thread, and the same ``seed`` gives the same
+epoch without touching NumPy's global generator. While ``fit`` reads batch ``i``, batch
+``i + 1`` is already being built on the iterator's own prefetch thread (unless Keras'
+own workers are prefetching).
+
+Example:
+    >>> it = ImageDataGenerator().flow(np.zeros((10, 4, 4, 1)), batch_size=4)  # doctest: +SKIP
+    >>> len(it), it[2].shape  # doctest: +SKIP
+    (3, (2, 4, 4, 1))
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import Future
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from augwidgets.core.directory import WHITE_LIST_FORMATS
+from augwidgets.core.executor import BatchExecutor
+from augwidgets.core.keras_base import LazyPyDataset
+
+
+def reject(name: str, expected: str, value: Any) -> ValueError:
+    """A Keras-style argument error: what was expected, then ``Received: name=value``."""
+    return ValueError(f"`{name}` must be {expected}. Received: {name}={value!r}")
+
+
+def batch_seed(*parts: int) -> int:
+    """A well-mixed 32-bit seed from several integers (seed, epoch, batch index)."""
+    return int(np.random.SeedSequence([int(p) % (2**32) for p in parts]).generate_state(1)[0])
+
+
+def aligned_empty(shape: tuple[int, ...], dtype: Any, align: int = 64) -> np.ndarray:
+    """``np.empty`` aligned to ``align`` bytes.
+
+    TensorFlow wraps a 64-byte-aligned NumPy array without copying it, so a batch handed
+    to ``fit``'s ``tf.data`` adapter costs no copy (measured here: 0.5 ms instead of 4-7 ms
+    per 224 px batch of 32). NumPy's own large allocations are only 16-byte aligned.
+
+    Example:
+        >>> aligned_empty((2, 3), "float32").ctypes.data % 64
+        0
+    """
+    dtype = np.dtype(dtype)
+    size = int(np.prod(shape)) * dtype.itemsize
+    buffer = np.empty(size + align, np.uint8)
+    offset = (-buffer.ctypes.data) % align
+    return buffer[offset:offset + size].view(dtype).reshape(shape)
+
+
+class BatchIndexError(IndexError, ValueError):
+    """Asked for a batch past the end (an IndexError, and a ValueError like the legacy one)."""
+
+
+def _check_loader_options(workers: Any, use_multiprocessing: Any, max_queue_size: Any) -> None:
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or workers < 1):
+        raise reject("workers", "None (one thread per CPU) or an int >= 1", workers)
+    if not isinstance(use_multiprocessing, bool):
+        raise reject("use_multiprocessing", "True or False", use_multiprocessing)
+    if isinstance(max_queue_size, bool) or not isinstance(max_queue_size, int) \
+            or max_queue_size < 1:
+        raise reject("max_queue_size", "an int >= 1", max_queue_size)
+
+
+class BatchIterator(LazyPyDataset):
+    """Shared batching for the directory, dataframe and array iterators.
+
+    Args:
+        n: number of samples.
+        batch_size, shuffle, seed: as in the legacy iterators.
+        workers: threads that build one batch (default: one per CPU). Also handed to
+            ``PyDataset``: with ``workers > 1`` Keras' ``fit`` requests batches from that
+            many threads at once.
+        use_multiprocessing, max_queue_size: handed to ``PyDataset`` for ``fit``.
+    """
+
+    white_list_formats = WHITE_LIST_FORMATS
+
+    def __init__(self, n: int, batch_size: int, shuffle: bool, seed: int | None, *,
+                 workers: int | None = None, use_multiprocessing: bool = False,
+                 max_queue_size: int = 10):
+        _check_loader_options(workers, use_multiprocessing, max_queue_size)
+        super().__init__(workers=workers or 1, use_multiprocessing=use_multiprocessing,
+                         max_queue_size=max_queue_size)
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+                or batch_size < 1:
+            raise reject("batch_size", "an int >= 1", batch_size)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+            raise reject("seed", "None or an int", seed)
+        self.n = n
+        self.batch_size = int(batch_size)
+        self.shuffle = bool(shuffle)
+        self.seed = seed
+        self.executor = BatchExecutor(workers, name=f"augwidgets-{type(self).__name__}")
+        # Without a seed, take one from NumPy's global generator (so np.random.seed() makes
+        # runs reproducible, as with the legacy generator) without reseeding it.
+        self._base_seed = int(seed) if seed is not None else int(np.random.randint(2**31 - 1))
+        self.epoch = 0
+        self.batch_index = 0
+        self.total_batches_seen = 0
+        self.lock = threading.Lock()
+        self._prefetch_lock = threading.Lock()
+        self._prefetched: dict[tuple[int, int], Future] = {}
+        self._last_request: int | None = None
+        self.index_array: np.ndarray = np.arange(0)
+        self._set_index_array()
+
+    # ------------------------------------------------------------------ PyDataset
+    def __len__(self) -> int:
+        return (self.n + self.batch_size - 1) // self.batch_size
+
+    @property
+    def num_batches(self) -> int:
+        return len(self)
+
+    def __getitem__(self, idx: int):
+        if not -len(self) <= idx < len(self):
+            raise BatchIndexError(f"Asked to retrieve element {idx}, but the Sequence has "
+                                  f"length {len(self)}. Received: idx={idx}")
+        idx %= len(self)
+        self.total_batches_seen += 1
+        with self._prefetch_lock:
+            future = self._prefetched.pop((self.epoch, idx), None)
+        # Sequential access (a loop over the batches, `next()`, evaluate/predict): build the
+        # next batch in the background, so decoding overlaps the caller's work. Only after
+        # two consecutive requests: `fit(shuffle=True)` asks for batches in a random order
+        # (and tf.data already runs ahead of it), where a guess would be wasted work. With
+        # Keras' own workers (`workers > 1`) its enqueuer runs ahead instead. The result is
+        # the same either way, because batches are seeded by (seed, epoch, index).
+        sequential = self._last_request == idx - 1
+        self._last_request = idx
+        batch = future.result() if future is not None else self._build_batch(self.epoch, idx)
+        if sequential and idx + 1 < len(self) and not self.save_to_dir and self.workers <= 1:
+            key = (self.epoch, idx + 1)
+            with self._prefetch_lock:
+                if key not in self._prefetched:
+                    self._prefetched[key] = self.executor.prefetch(self._build_batch, *key)
+        return batch
+
+    def on_epoch_end(self) -> None:
+        self.epoch += 1
+        self._last_request = None
+        self._set_index_array()
+        with self._prefetch_lock:
+            for key in [key for key in self._prefetched if key[0] < self.epoch]:
+                self._prefetched.pop(key).cancel()
+
+    def close(self) -> None:
+        """Stop this iterator's threads (they restart if it is used again)."""
+        with self._prefetch_lock:
+            for future in self._prefetched.values():
+                future.cancel()
+            self._prefetched.clear()
+        self.executor.close()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Keras' use_multiprocessing may pickle the dataset (spawn): locks, futures and
+        # threads are rebuilt on the other side.
+        state = self.__dict__.copy()
+        lock_type = type(threading.Lock())
+        for name in [name for name, value in state.items() if isinstance(value, lock_type)]:
+            state[name] = None
+        state["_prefetched"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update({name: threading.Lock() if value is None and name.endswith("lock")
+                              else value for name, value in state.items()})
+
+    # ------------------------------------------------------------ legacy protocol
+    def reset(self) -> None:
+        self.batch_index = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        # Legacy semantics: endless batches, reshuffled after the last batch of an epoch.
+        if len(self) == 0:
+            raise StopIteration
+        with self.lock:
+            idx = self.batch_index
+            last = idx + 1 >= len(self)
+            self.batch_index = 0 if last else idx + 1
+        batch = self[idx]
+        if last:
+            self.on_epoch_end()
+        return batch
+
+    def next(self):
+        """The legacy spelling of ``next(iterator)``."""
+        return self.__next__()
+
+    # ----------------------------------------------------------------- internals
+    def _set_index_array(self) -> None:
+        self.index_array = self._index_array_for(self.epoch)
+
+    def _index_array_for(self, epoch: int) -> np.ndarray:
+        if not self.shuffle:
+            return np.arange(self.n)
+        return np.random.RandomState(batch_seed(self._base_seed, epoch, 2**31)).permutation(self.n)
+
+    def _build_batch(self, epoch: int, idx: int):
+        rng = np.random.RandomState(batch_seed(self._base_seed, epoch, idx))
+        order = self.index_array if epoch == self.epoch else self._index_array_for(epoch)
+        indices = order[self.batch_size * idx: self.batch_size * (idx + 1)]
+        return self._get_batches_of_transformed_samples(indices, rng)
+
+    def _get_batches_of_transformed_samples(self, index_array: np.ndarray, rng: Any):
+        raise NotImplementedError
+
+    def _sample_params(self, count: int, shape_hwc: tuple[int, ...], rng: Any) -> list[Any]:
+        generator = self.image_data_generator
+        if generator is None or generator.transform_config.is_identity:
+            return [None] * count
+        return [generator.sample_transform(shape_hwc, rng) for _ in range(count)]
+
+    def _to_data_format(self, batch_hwc: np.ndarray) -> np.ndarray:
+        if self.data_format == "channels_last":
+            return batch_hwc
+        moved = np.moveaxis(batch_hwc, -1, 1)
+        out = aligned_empty(moved.shape, moved.dtype)
+        out[...] = moved
+        return out
+
+    def _save_batch(self, batch_x: np.ndarray, index_array: np.ndarray, rng: Any) -> None:
+        """Write the batch as viewable images into ``save_to_dir`` (legacy names), only there."""
+        os.makedirs(self.save_to_dir, exist_ok=True)
+        for image, index in zip(batch_x, index_array):
+            if self.data_format == "channels_first":
+                image = np.moveaxis(image, 0, -1)
+            image = image.astype(np.float64) - np.min(image)
+            if np.max(image) != 0:
+                image /= np.max(image)
+            image = (image * 255).astype(np.uint8)
+            mode = {1: "L", 3: "RGB", 4: "RGBA"}[image.shape[-1]]
+            pil = Image.fromarray(image[..., 0] if mode == "L" else image, mode)
+            name = f"{self.save_prefix}_{index}_{rng.randint(int(1e7))}.{self.save_format}"
+            pil.save(os.path.join(self.save_to_dir, name))

@@ -1,0 +1,428 @@
+"""The iterators ``ImageDataGenerator`` returns: from image files, and from arrays.
+
+``FileIterator`` is the shared base for every iterator over image files (the directory
+iterator here, the dataframe iterator in ``core.dataframe``). A subclass lists its files
+and their labels; this class decodes lazily, runs every image through the one pipeline
+(``core.pipeline.process_image``) on the iterator's own threads, and builds targets with the
+legacy class modes.
+
+Files are not opened when the iterator is built (the legacy generator doesn't either), so a
+folder of 100,000 images is ready as fast as it can be listed. A file that turns out to be
+broken when it is first decoded is reported once (``iterator.skipped`` and a warning naming
+its path) and its slot in the batch is filled with the next good sample, **with that
+sample's own label and weight**; it is never yielded again. ``iterator.verify()`` checks
+every file up front, if you prefer to know before training.
+
+Example:
+    >>> train = ImageDataGenerator(rescale=1 / 255).flow_from_directory(
+    ...     "data/train", target_size=(64, 64))  # doctest: +SKIP
+    >>> report = train.verify()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+import warnings
+from typing import Any
+
+import numpy as np
+
+from augwidgets.core.batches import BatchIterator, aligned_empty, reject
+from augwidgets.core.decode import ImageDecodeError, check_image
+from augwidgets.core.directory import scan_directory
+from augwidgets.core.pipeline import ImageSettings, Scaling, load_image, process_image
+
+CLASS_MODES = ("categorical", "binary", "sparse", "input", None)
+#: Class modes of file iterators (the dataframe iterator accepts all of them).
+FILE_CLASS_MODES = ("binary", "categorical", "input", "multi_output", "raw", "sparse", None)
+
+
+class FileIterator(BatchIterator):
+    """Batches from a list of image files, through the one image pipeline.
+
+    A subclass sets, before calling ``__init__``: ``filenames`` (as reported),
+    ``_filepaths`` (what is opened), ``classes`` (int labels, or for the dataframe's
+    multi-label "categorical" a list of lists), ``class_indices``, and where it has them
+    ``_labels`` (targets for "raw"/"multi_output") and ``_sample_weight``. Targets are then
+    built here, by legacy rules, for the samples that actually fill each slot.
+
+    Args:
+        image_data_generator: the generator whose augmentation and scaling apply.
+        target_size, color_mode, interpolation, keep_aspect_ratio: as legacy.
+        resize: "legacy" (default: exact legacy pixels) or "fast" (opt-in: DCT-scaled JPEG
+            decoding and the resize folded into the warp; see ``core.pipeline``).
+        class_mode: one of ``allowed_class_modes``.
+        other arguments: as ``BatchIterator`` and the legacy iterators.
+    """
+
+    allowed_class_modes = set(FILE_CLASS_MODES)
+
+    def __init__(self, image_data_generator: Any, *, target_size: tuple[int, int],
+                 color_mode: str, class_mode: str | None, batch_size: int, shuffle: bool,
+                 seed: int | None, data_format: str | None, save_to_dir: Any,
+                 save_prefix: str, save_format: str, interpolation: str,
+                 keep_aspect_ratio: bool, resize: str = "legacy", dtype: str | None = None,
+                 workers: int | None = None, use_multiprocessing: bool = False,
+                 max_queue_size: int = 10):
+        generator = image_data_generator
+        self.image_data_generator = generator
+        self.data_format = data_format or generator.data_format
+        self.dtype = dtype or generator.dtype
+        self._check_class_mode(class_mode)
+        self.settings = ImageSettings.for_generator(
+            generator, target_size=target_size, color_mode=color_mode,
+            interpolation=interpolation, keep_aspect_ratio=bool(keep_aspect_ratio),
+            resize=resize)
+        self.target_size = self.settings.target_size
+        self.color_mode = color_mode
+        self.class_mode = class_mode
+        self.interpolation = interpolation
+        self.keep_aspect_ratio = bool(keep_aspect_ratio)
+        self.resize = resize
+        self.save_to_dir = os.fspath(save_to_dir) if save_to_dir else None
+        self.save_prefix = save_prefix
+        self.save_format = save_format
+        channels = self.settings.channels
+        self.image_shape = (self.target_size + (channels,) if self.data_format == "channels_last"
+                            else (channels,) + self.target_size)
+        self.samples = len(self._filepaths)
+        self.skipped: list[tuple[str, str]] = []
+        self._broken: set[int] = set()
+        self._skipped_lock = threading.Lock()
+        super().__init__(self.samples, batch_size, shuffle, seed, workers=workers,
+                         use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
+
+    @classmethod
+    def _check_class_mode(cls, class_mode: Any) -> None:
+        if class_mode not in cls.allowed_class_modes:
+            modes = tuple(m for m in FILE_CLASS_MODES if m in cls.allowed_class_modes)
+            raise reject("class_mode", f"one of {modes}", class_mode)
+
+    # -------------------------------------------------------------- attributes
+    @property
+    def filepaths(self) -> list[str]:
+        return self._filepaths
+
+    @property
+    def labels(self) -> Any:
+        return getattr(self, "_labels", None) if self.class_mode in ("raw", "multi_output") \
+            else self.classes
+
+    @property
+    def sample_weight(self) -> np.ndarray | None:
+        return getattr(self, "_sample_weight", None)
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_indices)
+
+    # --------------------------------------------------------------- bad files
+    def _skip(self, index: int, reason: str) -> None:
+        with self._skipped_lock:
+            if index in self._broken:
+                return
+            self._broken.add(index)
+            self.skipped.append((self.filenames[index], reason))
+        warnings.warn(f"augwidgets: skipping {self._filepaths[index]}: {reason}; its place in "
+                      "the batch goes to the next good image, with that image's label",
+                      stacklevel=4)
+
+    def verify(self, *, progress: bool = True) -> list[tuple[str, str]]:
+        """Check every file now, on the iterator's threads; returns ``skipped``.
+
+        Broken files found here are reported exactly as during training (never yielded,
+        their slots filled by good samples with their own labels). Opening headers is much
+        cheaper than decoding, but it still reads every file: on a slow disk this is the
+        full pass that training would do anyway.
+        """
+        paths = self._filepaths
+        done = [0]
+        lock = threading.Lock()
+        start = time.perf_counter()
+
+        def check(index: int, _params: Any, _slot: Any) -> None:
+            try:
+                check_image(paths[index])
+            except ImageDecodeError as error:
+                self._skip(index, error.reason)
+            with lock:
+                done[0] += 1
+                if progress and (done[0] % 2000 == 0 or done[0] == len(paths)):
+                    sys.stdout.write(f"\rverified {done[0]}/{len(paths)} files "
+                                     f"({time.perf_counter() - start:.1f} s)")
+                    sys.stdout.flush()
+
+        indices = [i for i in range(len(paths)) if i not in self._broken]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # one summary below instead of a warning per file
+            self.executor.map_into(check, indices, [None] * len(indices),
+                                   np.empty(len(indices)))
+        if progress:
+            sys.stdout.write(f"\rverified {len(paths)} files: {len(self.skipped)} "
+                             f"cannot be used\n")
+        return list(self.skipped)
+
+    # ------------------------------------------------------------------ batches
+    def transform_sample(self, index: int, params: dict[str, Any] | None = None) -> np.ndarray:
+        """Sample ``index`` under the drawn ``params``, exactly as a batch would hold it
+        (channels-last; ``None`` for no augmentation). Raises ``ImageDecodeError``.
+
+        Example:
+            >>> it.transform_sample(0, it.image_data_generator.get_random_transform(
+            ...     it.image_shape, seed=0)).shape  # doctest: +SKIP
+            (224, 224, 3)
+        """
+        image = load_image(self._filepaths[index], self.settings)
+        out = np.empty(self.target_size + (self.settings.channels,), dtype=self.dtype)
+        return process_image(image, params, self.settings, Scaling.of(self.image_data_generator),
+                             out)
+
+    def _load_and_process(self, index: int, params: dict[str, Any] | None, out: np.ndarray,
+                          scaling: Scaling) -> int:
+        """Fill ``out`` from sample ``index``, or from the next good one; returns the index
+        of the sample actually used (its label goes with it)."""
+        for attempt in range(self.n):
+            candidate = (index + attempt) % self.n
+            if candidate in self._broken:
+                continue
+            try:
+                image = load_image(self._filepaths[candidate], self.settings)
+            except ImageDecodeError as error:
+                self._skip(candidate, error.reason)
+                continue
+            process_image(image, params, self.settings, scaling, out)
+            return candidate
+        raise RuntimeError(f"No decodable image left among the {self.n} files; "
+                           f"see .skipped (first: {self.skipped[:1]})")
+
+    def _get_batches_of_transformed_samples(self, index_array: np.ndarray, rng: Any):
+        count = len(index_array)
+        channels = self.settings.channels
+        batch_hwc = aligned_empty((count,) + self.target_size + (channels,), self.dtype)
+        params = self._sample_params(count, self.image_shape, rng)  # legacy: x.shape
+        scaling = Scaling.of(self.image_data_generator)
+
+        def work(index: int, drawn: dict[str, Any] | None, out: np.ndarray) -> int:
+            return self._load_and_process(index, drawn, out, scaling)
+
+        used = np.asarray(self.executor.map_into(work, index_array.tolist(), params, batch_hwc),
+                          dtype=np.int64)
+        batch_x = self._to_data_format(batch_hwc)
+        if self.save_to_dir:
+            self._save_batch(batch_x, used, rng)
+        return self._with_targets(batch_x, used)
+
+    def _with_targets(self, batch_x: np.ndarray, used: np.ndarray):
+        """Legacy ``BatchFromFilesMixin`` targets, for the samples in ``used``."""
+        mode = self.class_mode
+        if mode == "input":
+            batch_y = batch_x.copy()
+        elif mode in ("binary", "sparse"):
+            batch_y = np.asarray(self.classes)[used].astype(self.dtype)
+        elif mode == "categorical":
+            batch_y = np.zeros((len(batch_x), len(self.class_indices)), dtype=self.dtype)
+            for i, n_observation in enumerate(used):
+                batch_y[i, self.classes[n_observation]] = 1.0
+        elif mode == "multi_output":
+            batch_y = [output[used] for output in self.labels]
+        elif mode == "raw":
+            batch_y = self.labels[used]
+        else:
+            return batch_x
+        if self.sample_weight is None:
+            return batch_x, batch_y
+        return batch_x, batch_y, self.sample_weight[used]
+
+
+class DirectoryIterator(FileIterator):
+    """Augmented batches from a class-per-folder tree: a ``keras.utils.PyDataset``.
+
+    Attributes (as legacy): ``class_indices``, ``classes``, ``filenames``, ``filepaths``,
+    ``samples``, ``num_classes``, ``labels``, ``batch_size``, ``image_shape``,
+    ``target_size``, ``color_mode``, ``class_mode``, ``directory``, ``n``, ``seed``.
+    New: ``skipped`` lists ``(filename, reason)`` for files that could not be decoded,
+    ``ignored`` lists hidden entries that were not read, ``verify()`` checks all files now.
+
+    Example:
+        >>> it = DirectoryIterator("data/train", ImageDataGenerator(),
+        ...                        target_size=(32, 32))  # doctest: +SKIP
+    """
+
+    allowed_class_modes = set(CLASS_MODES)
+
+    def __init__(
+        self,
+        directory: str | os.PathLike,
+        image_data_generator: Any = None,
+        target_size: tuple[int, int] = (256, 256),
+        color_mode: str = "rgb",
+        classes: list[str] | None = None,
+        class_mode: str | None = "categorical",
+        batch_size: int = 32,
+        shuffle: bool = True,
+        seed: int | None = None,
+        data_format: str | None = None,
+        save_to_dir: str | os.PathLike | None = None,
+        save_prefix: str = "",
+        save_format: str = "png",
+        follow_links: bool = False,
+        subset: str | None = None,
+        interpolation: str = "nearest",
+        keep_aspect_ratio: bool = False,
+        dtype: str | None = None,
+        *,
+        resize: str = "legacy",
+        workers: int | None = None,
+        use_multiprocessing: bool = False,
+        max_queue_size: int = 10,
+    ):
+        if image_data_generator is None:
+            from augwidgets.core.generator import ImageDataGenerator
+
+            image_data_generator = ImageDataGenerator()
+        generator = image_data_generator
+        # Check the arguments before listing a possibly huge tree.
+        self._check_class_mode(class_mode)
+        ImageSettings(target_size=target_size, color_mode=color_mode,
+                      interpolation=interpolation, resize=resize)
+        if subset not in (None, "training", "validation"):
+            raise reject("subset", "None, 'training' or 'validation'", subset)
+        if subset is not None and not generator._validation_split:
+            raise reject("subset", "None unless the generator has validation_split > 0 "
+                         "(it has validation_split=0)", subset)
+        split = None
+        if subset == "validation":
+            split = (0, generator._validation_split)
+        elif subset == "training":
+            split = (generator._validation_split, 1)
+        self.split = split
+        self.subset = subset
+        self.directory = os.fspath(directory)
+        # Lists files only (os.walk); nothing is opened until it is decoded.
+        listing = scan_directory(self.directory, classes=classes, follow_links=follow_links,
+                                 split=split)
+        self.ignored = listing.ignored
+        self.filenames = listing.filenames
+        self.classes = listing.classes
+        self.class_indices = listing.class_indices
+        self._filepaths = [os.path.join(self.directory, name) for name in self.filenames]
+        super().__init__(generator, target_size=target_size, color_mode=color_mode,
+                         class_mode=class_mode, batch_size=batch_size, shuffle=shuffle,
+                         seed=seed, data_format=data_format, save_to_dir=save_to_dir,
+                         save_prefix=save_prefix, save_format=save_format,
+                         interpolation=interpolation, keep_aspect_ratio=keep_aspect_ratio,
+                         resize=resize, dtype=dtype, workers=workers,
+                         use_multiprocessing=use_multiprocessing,
+                         max_queue_size=max_queue_size)
+        print(f"Found {self.samples} images belonging to {self.num_classes} classes.")
+
+    @property
+    def labels(self) -> np.ndarray:
+        return self.classes
+
+
+class NumpyArrayIterator(BatchIterator):
+    """Augmented batches from arrays (``ImageDataGenerator.flow``), legacy semantics.
+
+    Example:
+        >>> it = NumpyArrayIterator(np.zeros((8, 4, 4, 3)), None, ImageDataGenerator(),
+        ...                         batch_size=4)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        x: Any,
+        y: Any,
+        image_data_generator: Any,
+        batch_size: int = 32,
+        shuffle: bool = False,
+        sample_weight: Any = None,
+        seed: int | None = None,
+        data_format: str | None = None,
+        save_to_dir: str | os.PathLike | None = None,
+        save_prefix: str = "",
+        save_format: str = "png",
+        subset: str | None = None,
+        ignore_class_split: bool = False,
+        dtype: str | None = None,
+        *,
+        workers: int | None = None,
+        use_multiprocessing: bool = False,
+        max_queue_size: int = 10,
+    ):
+        self.image_data_generator = image_data_generator
+        self.data_format = data_format or image_data_generator.data_format
+        self.dtype = dtype or image_data_generator.dtype
+        if isinstance(x, (tuple, list)):
+            x_misc = [np.asarray(x[1])] if not isinstance(x[1], list) \
+                else [np.asarray(xx) for xx in x[1]]
+            x = x[0]
+            for xx in x_misc:
+                if len(x) != len(xx):
+                    raise ValueError(f"All arrays in `x` must have the same length. "
+                                     f"Received: len(x[0])={len(x)}, len(x[?])={len(xx)}")
+        else:
+            x_misc = []
+        if y is not None and len(x) != len(y):
+            raise ValueError(f"`x` and `y` must have the same length. Received: "
+                             f"x.shape={np.asarray(x).shape}, y.shape={np.asarray(y).shape}")
+        if sample_weight is not None and len(x) != len(sample_weight):
+            raise ValueError(f"`x` and `sample_weight` must have the same length. Received: "
+                             f"x.shape={np.asarray(x).shape}, "
+                             f"sample_weight.shape={np.asarray(sample_weight).shape}")
+        if subset is not None:
+            if subset not in ("training", "validation"):
+                raise reject("subset", "None, 'training' or 'validation'", subset)
+            split_idx = int(len(x) * image_data_generator._validation_split)
+            if (y is not None and not ignore_class_split
+                    and not np.array_equal(np.unique(y[:split_idx]), np.unique(y[split_idx:]))):
+                raise ValueError("Training and validation subsets have different classes after "
+                                 "the split. If your arrays are sorted by label, shuffle them "
+                                 "first (or pass ignore_class_split=True).")
+            part = slice(None, split_idx) if subset == "validation" else slice(split_idx, None)
+            x = x[part]
+            x_misc = [np.asarray(xx[part]) for xx in x_misc]
+            if y is not None:
+                y = y[part]
+            if sample_weight is not None:
+                sample_weight = np.asarray(sample_weight)[part]
+        self.x = np.asarray(x, dtype=self.dtype)
+        if self.x.ndim != 4:
+            raise ValueError(f"`x` must be a batch of images with 4 dimensions. "
+                             f"Received: x.shape={self.x.shape}")
+        self.x_misc = x_misc
+        self.y = None if y is None else np.asarray(y)
+        self.sample_weight = None if sample_weight is None else np.asarray(sample_weight)
+        self.save_to_dir = os.fspath(save_to_dir) if save_to_dir else None
+        self.save_prefix = save_prefix
+        self.save_format = save_format
+        self.settings = ImageSettings.for_generator(image_data_generator)
+        super().__init__(self.x.shape[0], batch_size, shuffle, seed, workers=workers,
+                         use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
+
+    def _get_batches_of_transformed_samples(self, index_array: np.ndarray, rng: Any):
+        channels_first = self.data_format == "channels_first"
+        shape_hwc = self.x.shape[2:] + self.x.shape[1:2] if channels_first else self.x.shape[1:]
+        batch_hwc = aligned_empty((len(index_array),) + shape_hwc, self.dtype)
+        params = self._sample_params(len(index_array), self.x.shape[1:], rng)
+        scaling = Scaling.of(self.image_data_generator)
+
+        def work(index: int, drawn: dict[str, Any] | None, out: np.ndarray) -> None:
+            image = np.moveaxis(self.x[index], 0, -1) if channels_first else self.x[index]
+            process_image(image, drawn, self.settings, scaling, out)
+
+        self.executor.map_into(work, index_array.tolist(), params, batch_hwc)
+        batch_x = self._to_data_format(batch_hwc)
+        if self.save_to_dir:
+            self._save_batch(batch_x, index_array, rng)
+        miscs = [xx[index_array] for xx in self.x_misc]
+        inputs = batch_x if not miscs else [batch_x] + miscs
+        if self.y is None:
+            return inputs
+        output = (inputs, self.y[index_array])
+        if self.sample_weight is not None:
+            output += (self.sample_weight[index_array],)
+        return output
