@@ -1,8 +1,9 @@
 """Batching, shuffling, seeding and prefetch shared by every augwidgets iterator.
 
 ``BatchIterator`` is a ``keras.utils.PyDataset`` (through ``keras_base.LazyPyDataset``, so
-making one imports no Keras), so ``fit``, ``evaluate`` and ``predict`` take it directly and honour its ``workers``, ``use_multiprocessing`` and
-``max_queue_size``. It also keeps the legacy endless ``next(iterator)``.
+making one imports no Keras), so ``fit``, ``evaluate`` and ``predict`` take it directly and
+honour its ``workers``, ``use_multiprocessing`` and ``max_queue_size``. It also keeps the
+legacy endless ``next(iterator)``.
 
 Batch ``i`` of epoch ``e`` draws its random transforms from ``RandomState(f(seed, e, i))``:
 any batch can be rebuilt in any order, in any thread, and the same ``seed`` gives the same
