@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 import keras
+import numpy as np
 import pytest
 from training_data import digits_tree, image_data_generator
 
@@ -100,3 +101,13 @@ def test_the_lessons_that_train_nothing_never_import_keras(name):
                              if not line.lstrip().startswith("#"))
             assert "import keras" not in code and "keras." not in code, cell.source[:300]
             assert "tensorflow" not in code, cell.source[:300]
+
+
+def test_an_upgraded_iterator_pickles_under_its_plain_class(digits):
+    import pickle
+
+    it = image_data_generator(rescale=1 / 255).flow_from_directory(
+        digits / "train", target_size=(16, 16), color_mode="grayscale", batch_size=8, seed=0)
+    copy = pickle.loads(pickle.dumps(it))
+    assert isinstance(copy, keras.utils.PyDataset) and type(copy).__name__ == "DirectoryIterator"
+    np.testing.assert_array_equal(copy[0][0], it[0][0])

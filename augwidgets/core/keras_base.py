@@ -39,6 +39,7 @@ import sys
 from typing import Any
 
 _UPGRADED: dict[type, type] = {}
+_PLAIN: dict[type, type] = {}  # upgraded class -> the class it was made from
 _SET_CLASS = object.__dict__["__class__"].__set__
 
 
@@ -57,7 +58,16 @@ def _upgraded_class(cls: type) -> type:
             "__module__": cls.__module__, "__qualname__": cls.__qualname__,
             "__doc__": cls.__doc__})
         _UPGRADED[cls] = _UPGRADED[upgraded] = upgraded
+        _PLAIN[upgraded] = cls
     return upgraded
+
+
+def _new_instance(cls: type) -> Any:
+    """Unpickling: an empty instance of ``cls``, upgraded if Keras is loaded here."""
+    instance = cls.__new__(cls)
+    if _keras_loaded():
+        _SET_CLASS(instance, _upgraded_class(cls))
+    return instance
 
 
 class LazyPyDataset:
@@ -85,6 +95,18 @@ class LazyPyDataset:
         # implements everything Keras reads from a PyDataset.
         cls = type(self)
         return _upgraded_class(cls) if _keras_loaded() else cls
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # Pickled under the plain class: the upgraded one is made at run time, so it has no
+        # importable name (a copy answers isinstance(PyDataset) wherever Keras is loaded).
+        reduced = super().__reduce_ex__(protocol)
+        cls = type(self)
+        if cls not in _PLAIN or not isinstance(reduced, tuple) or not reduced[1]:
+            return reduced
+        _, arguments, *rest = reduced
+        if arguments[0] is not cls or len(arguments) != 1:
+            return reduced
+        return (_new_instance, (_PLAIN[cls],), *rest)
 
     @property
     def workers(self) -> int:
