@@ -20,6 +20,7 @@ _LAZY = {
     "ImageDataGenerator": "augwidgets.core.generator",
     "DirectoryIterator": "augwidgets.core.generator",
     "NumpyArrayIterator": "augwidgets.core.generator",
+    "DataFrameIterator": "augwidgets.core.dataframe",
     "GeneratorAugmentation": "augwidgets.core.layer",
     "diagnose": "augwidgets.core.diagnose",
     "Finding": "augwidgets.core.diagnose",

@@ -1,4 +1,4 @@
-"""Memory of the lessons as Binder counts it: all five notebooks open at once, plus the server.
+"""Memory of the lessons as Binder counts it: the Python notebooks open at once, plus the server.
 
 Starts a JupyterLab server on 127.0.0.1 (as Binder runs it), then one ipykernel per notebook,
 one after another, each executing its notebook top to bottom and then left running, as a
@@ -156,6 +156,14 @@ def main() -> None:
                         help="notebooks to open, in order (default: notebooks/0*.ipynb)")
     args = parser.parse_args()
     notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("0*.ipynb"))
+    import nbformat
+
+    python = [nb for nb in notebooks
+              if nbformat.read(nb, as_version=4).metadata.get("kernelspec", {}).get(
+                  "language", "python") == "python"]
+    for skipped in sorted(set(notebooks) - set(python)):
+        print(f"{skipped.name}: not a Python notebook, left out")
+    notebooks = python
 
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)

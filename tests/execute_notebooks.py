@@ -2,7 +2,8 @@
 
 nbval compares the checked cells with the saved outputs, so after a change that alters a
 checked output (a message, a count), re-run this and review the diff. It executes each
-notebook top to bottom with the ``python3`` kernel of this environment, then removes what
+notebook top to bottom with the ``python3`` kernel of this environment (an R notebook with
+the ``ir`` kernel, whose reticulate uses this Python), then removes what
 changes on every run: cell timing metadata, the saved widget state (about 1 MB of preview
 images; the text fallbacks stay) and TensorFlow's start-up lines on stderr.
 
@@ -49,10 +50,14 @@ def clean(nb: nbformat.NotebookNode) -> int:
 
 def execute(path: Path) -> int:
     nb = nbformat.read(path, as_version=4)
-    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
-                                 "name": "python3"}
+    if nb.metadata.get("kernelspec", {}).get("language") == "R":
+        kernel = "ir"  # notebook 06 runs on IRkernel, reaching this Python through reticulate
+    else:
+        kernel = "python3"
+        nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)",
+                                     "language": "python", "name": "python3"}
     started = time.perf_counter()
-    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+    NotebookClient(nb, timeout=600, kernel_name=kernel, allow_errors=True,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     errors = clean(nb)
     nbformat.write(nb, path)
@@ -63,6 +68,7 @@ def execute(path: Path) -> int:
 def main(arguments: list[str]) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("PYTHONHASHSEED", "0")
+    os.environ.setdefault("RETICULATE_PYTHON", sys.executable)  # the R kernel's Python
     os.environ["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     paths = [Path(a).resolve() for a in arguments] or sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -206,6 +206,18 @@ def test_findings_code_and_sharing_follow_the_settings(panel):
     assert again.generator_kwargs == saved
 
 
+def test_the_code_tab_offers_every_dialect(panel):
+    from augwidgets.core.codegen import DIALECTS
+
+    assert [value for _label, value in panel.dialect.options] == list(DIALECTS)
+    for dialect in DIALECTS:
+        panel.dialect.value = dialect
+        assert panel.code_area.value == panel.code(dialect)
+    assert panel.code_area.value.startswith("library(keras3)")
+    panel.dialect.value = "augwidgets"
+    assert panel.code_area.value.startswith("from augwidgets import ImageDataGenerator")
+
+
 def test_python_export_executed_builds_a_generator_with_equal_kwargs(panel):
     from augwidgets.core.params import validate_generator_kwargs
 

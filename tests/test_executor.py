@@ -61,20 +61,20 @@ def test_map_into_keeps_order_returns_results_and_raises():
 def test_iterator_threads_are_sized_from_workers_and_stop_on_close(tree):
     iterator = ImageDataGenerator(rotation_range=10).flow_from_directory(
         tree, target_size=(16, 16), batch_size=12, workers=3)
-    prefix = "augwidgets-DirectoryIterator"
+    pool, prefetch = iterator.executor.name + "_", iterator.executor.name + "-next"
     iterator[0]
-    assert 1 <= len([t for t in _threads(prefix) if "-next" not in t.name]) <= 3
+    assert 1 <= len(_threads(pool)) <= 3
     assert iterator.workers == 3  # handed to PyDataset as well
     iterator.close()
-    assert _wait_until(lambda: not _threads(prefix))
+    assert _wait_until(lambda: not _threads(pool) and not _threads(prefetch))
     x, _ = iterator[0]  # usable again after close: threads restart
     assert x.shape == (12, 16, 16, 3)
     iterator.close()
 
 
 def test_threads_stop_when_the_iterator_is_collected(tree):
-    prefix = "augwidgets-NumpyArrayIterator"
     iterator = ImageDataGenerator(rotation_range=10).flow(np.zeros((8, 6, 6, 3)), batch_size=4)
+    prefix = iterator.executor.name + "_"  # the pool's threads: <name>_0, <name>_1, ...
     iterator[0]
     assert _threads(prefix)
     del iterator

@@ -23,7 +23,10 @@ NAMES = [
     "03-train-and-validate.ipynb",
     "04-too-much-too-little.ipynb",
     "05-exercises.ipynb",
+    "06-from-r.ipynb",
 ]
+# on the R kernel (IRkernel), reaching augwidgets through reticulate; not on Binder (no R)
+R_NAMES = {"06-from-r.ipynb"}
 CHECK, IGNORE = "# NBVAL_CHECK_OUTPUT", "# NBVAL_IGNORE_OUTPUT"
 WIDGET = "application/vnd.jupyter.widget-view+json"
 
@@ -44,7 +47,7 @@ def test_the_notebooks_are_the_numbered_lessons() -> None:
 def test_saved_clean_executed_top_to_bottom(name: str) -> None:
     nb = _read(name)
     nbformat.validate(nb)
-    assert nb.metadata.kernelspec.name == "python3"
+    assert nb.metadata.kernelspec.name == ("ir" if name in R_NAMES else "python3")
     cells = _code_cells(nb)
     assert [cell.execution_count for cell in cells] == list(range(1, len(cells) + 1))
     for cell in cells:
@@ -73,12 +76,18 @@ def test_checked_and_ignored_cells_are_marked(name: str) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_offline_data_next_to_the_notebook_and_one_line_to_swap(name: str) -> None:
     source = "\n".join(cell.source for cell in _code_cells(_read(name)))
-    assert re.search(r'augwidgets\.datasets\.(digits|shapes)\("data/', source)
-    assert "# DATA = Path(" in source, "show the one line that swaps in your own folder"
-    # Lessons that train seed Keras; those that train nothing seed NumPy and never import
-    # Keras, so TensorFlow never starts in them (see tests/test_keras_base.py).
-    assert "keras.utils.set_random_seed(0)" in source or "np.random.seed(0)" in source
-    assert "verbose=1" not in source
+    if name in R_NAMES:
+        assert re.search(r'aw\$datasets\$(digits|shapes)\("data/', source)
+        assert "# DATA <- " in source, "show the one line that swaps in your own folder"
+        assert "set_random_seed(0L)" in source
+        assert "verbose = 1" not in source
+    else:
+        assert re.search(r'augwidgets\.datasets\.(digits|shapes)\("data/', source)
+        assert "# DATA = Path(" in source, "show the one line that swaps in your own folder"
+        # Lessons that train seed Keras; those that train nothing seed NumPy and never
+        # import Keras, so TensorFlow never starts in them (see tests/test_keras_base.py).
+        assert "keras.utils.set_random_seed(0)" in source or "np.random.seed(0)" in source
+        assert "verbose=1" not in source
     assert (NOTEBOOKS / ".gitignore").read_text().split() == ["data/"]
 
 
@@ -140,7 +149,9 @@ def test_readme_sections_link_every_notebook_on_binder() -> None:
     base = "https://mybinder.org/v2/gh/augwidgets/augwidgets/HEAD?urlpath=lab/tree/notebooks/"
     assert "https://mybinder.org/badge_logo.svg" in text
     for name in NAMES:
-        assert base + name in text
+        assert name in text
+        if name not in R_NAMES:
+            assert base + name in text
 
 
 def _exercise_cells() -> dict[str, str]:

@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from concurrent.futures import Future
@@ -31,10 +32,17 @@ from augwidgets.core.directory import WHITE_LIST_FORMATS
 from augwidgets.core.executor import BatchExecutor
 from augwidgets.core.keras_base import LazyPyDataset
 
+_ITERATOR_NUMBERS = itertools.count(1)
 
-def reject(name: str, expected: str, value: Any) -> ValueError:
-    """A Keras-style argument error: what was expected, then ``Received: name=value``."""
-    return ValueError(f"`{name}` must be {expected}. Received: {name}={value!r}")
+
+def reject(name: str, expected: str, value: Any, legacy: str = "") -> ValueError:
+    """A Keras-style argument error: what was expected, then ``Received: name=value``.
+
+    ``legacy``: where the legacy generator raises for the same mistake, its message, kept as
+    the opening words (code and test suites in the wild match on them).
+    """
+    opening = f"{legacy.rstrip('.')}. " if legacy else ""
+    return ValueError(f"{opening}`{name}` must be {expected}. Received: {name}={value!r}")
 
 
 def batch_seed(*parts: int) -> int:
@@ -104,7 +112,9 @@ class BatchIterator(LazyPyDataset):
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.seed = seed
-        self.executor = BatchExecutor(workers, name=f"augwidgets-{type(self).__name__}")
+        # Thread names say which iterator they serve: augwidgets-DirectoryIterator-3-...
+        self.executor = BatchExecutor(
+            workers, name=f"augwidgets-{type(self).__name__}-{next(_ITERATOR_NUMBERS)}")
         # Without a seed, take one from NumPy's global generator (so np.random.seed() makes
         # runs reproducible, as with the legacy generator) without reseeding it.
         self._base_seed = int(seed) if seed is not None else int(np.random.randint(2**31 - 1))

@@ -1,13 +1,19 @@
 """Write a generator configuration as code to paste into Python, Keras 3 or R.
 
-Three dialects:
+Five dialects:
 
-- ``"python"``: ``ImageDataGenerator(...)`` plus ``flow_from_directory(...)``, exact.
+- ``"python"``: ``ImageDataGenerator(...)`` plus ``flow_from_directory(...)``, importing the
+  legacy generator from ``tensorflow.keras``; exact.
+- ``"augwidgets"``: the same code importing ``from augwidgets import ImageDataGenerator``,
+  the fast drop-in; exact.
 - ``"keras3"``: a ``keras.layers.Pipeline`` of ``Random*`` layers with converted units
   (``RandomRotation(factor=20/360)``). Every line whose translation is not exact carries
   a comment saying how it differs.
 - ``"r"``: ``image_data_generator(...)`` plus ``flow_images_from_directory(...)`` for the R
-  ``keras`` package, exact.
+  ``keras`` (2.x) package of the course material, exact.
+- ``"r-keras3"``: the Keras 3 translation for the R ``keras3`` package, where
+  ``image_data_generator`` is gone: ``image_dataset_from_directory()`` and
+  ``layer_random_*()`` layers, with the same converted units and comments as ``"keras3"``.
 
 Only arguments that differ from the legacy defaults are written.
 
@@ -32,14 +38,16 @@ Example:
 from __future__ import annotations
 
 import json
+import keyword
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from augwidgets.core.config_sharing import non_default_kwargs
 from augwidgets.core.params import zoom_bounds
 
-DIALECTS = ("python", "keras3", "r")
+DIALECTS = ("python", "augwidgets", "keras3", "r", "r-keras3")
 ENGINES = ("keras", "augwidgets")
 _SHIFTS = ("width_shift_range", "height_shift_range")
 _KERAS_IMPORT = "from tensorflow.keras.preprocessing.image import ImageDataGenerator"
@@ -74,8 +82,16 @@ def _python_value(value: Any, name: str = "") -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_python_value(v) for v in value) + "]"
     if callable(value):
-        return getattr(value, "__name__", "preprocess")
+        return _function_name(value)
     return _number(value, name)
+
+
+def _function_name(function: Any) -> str:
+    """The function's name when it is an identifier in Python and R (a lambda's is not)."""
+    name = getattr(function, "__name__", "")
+    if name.isidentifier() and not name.startswith("_") and not keyword.iskeyword(name):
+        return name
+    return "preprocess"
 
 
 def _r_value(value: Any, name: str = "") -> str:
@@ -88,7 +104,7 @@ def _r_value(value: Any, name: str = "") -> str:
     if isinstance(value, (list, tuple)):
         return "c(" + ", ".join(_r_value(v) for v in value) + ")"
     if callable(value):
-        return getattr(value, "__name__", "preprocess")
+        return _function_name(value)
     text = _number(value, name)
     return text + "L" if isinstance(value, int) and name in _SHIFTS else text
 
@@ -119,7 +135,7 @@ def generator_code(
     directory: str = "data/train",
     target_size: tuple[int, int] = (224, 224),
     batch_size: int = 32,
-    class_mode: str = "categorical",
+    class_mode: str | None = "categorical",
     seed: int | None = None,
     engine: str = "keras",
 ) -> str:
@@ -127,14 +143,15 @@ def generator_code(
 
     Args:
         generator_kwargs: legacy ``ImageDataGenerator`` arguments (validated here).
-        dialect: ``"python"``, ``"keras3"`` or ``"r"``.
+        dialect: ``"python"``, ``"augwidgets"``, ``"keras3"``, ``"r"`` or ``"r-keras3"``.
         directory: the class-per-folder directory written into the code.
         target_size: ``(height, width)`` the images are resized to.
         batch_size: images per batch.
         class_mode: as in ``flow_from_directory``.
         seed: written as ``seed=`` when given.
         engine: for ``"python"``, import the generator from ``"keras"`` (runs anywhere
-            TensorFlow is installed) or from ``"augwidgets"`` (same arguments, faster).
+            TensorFlow is installed) or from ``"augwidgets"`` (same arguments, faster);
+            ``dialect="augwidgets"`` is the same as ``engine="augwidgets"``.
 
     Returns:
         The code, ending with a newline-free last line.
@@ -160,15 +177,18 @@ def generator_code(
     settings = non_default_kwargs(generator_kwargs)
     target_size = (int(target_size[0]), int(target_size[1]))
     directory = str(directory)
-    if dialect == "python":
+    if dialect in ("python", "augwidgets"):
+        engine = "augwidgets" if dialect == "augwidgets" else engine
         return _python(settings, directory, target_size, batch_size, class_mode, seed, engine)
     if dialect == "r":
         return _r(settings, directory, target_size, batch_size, class_mode, seed)
+    if dialect == "r-keras3":
+        return _r_keras3(settings, directory, target_size, batch_size, class_mode, seed)
     return _keras3(settings, directory, target_size, batch_size, class_mode, seed)
 
 
 def _python(settings: dict[str, Any], directory: str, target_size: tuple[int, int],
-            batch_size: int, class_mode: str, seed: int | None, engine: str) -> str:
+            batch_size: int, class_mode: str | None, seed: int | None, engine: str) -> str:
     lines = [_KERAS_IMPORT if engine == "keras" else _AUGWIDGETS_IMPORT]
     function = settings.get("preprocessing_function")
     if function is not None:
@@ -180,7 +200,7 @@ def _python(settings: dict[str, Any], directory: str, target_size: tuple[int, in
     lines.append(")")
     lines += ["train_generator = datagen.flow_from_directory(", f"    {json.dumps(directory)},",
               f"    target_size={target_size},", f"    batch_size={batch_size},",
-              f"    class_mode={json.dumps(class_mode)},"]
+              f"    class_mode={_python_value(class_mode)},"]
     if seed is not None:
         lines.append(f"    seed={int(seed)},")
     lines.append(")")
@@ -188,7 +208,7 @@ def _python(settings: dict[str, Any], directory: str, target_size: tuple[int, in
 
 
 def _r(settings: dict[str, Any], directory: str, target_size: tuple[int, int],
-       batch_size: int, class_mode: str, seed: int | None) -> str:
+       batch_size: int, class_mode: str | None, seed: int | None) -> str:
     lines = ["library(keras)", ""]
     notes = []
     arguments = []
@@ -207,7 +227,7 @@ def _r(settings: dict[str, Any], directory: str, target_size: tuple[int, int],
         lines += ["datagen <- image_data_generator()"]
     flow = [f"  {json.dumps(directory)}", "  generator = datagen",
             f"  target_size = c({target_size[0]}, {target_size[1]})",
-            f"  batch_size = {batch_size}", f"  class_mode = {json.dumps(class_mode)}"]
+            f"  batch_size = {batch_size}", f"  class_mode = {_r_value(class_mode)}"]
     if seed is not None:
         flow.append(f"  seed = {int(seed)}")
     lines += ["train_generator <- flow_images_from_directory(", ",\n".join(flow), ")"]
@@ -226,25 +246,48 @@ def _shift_factor(value: Any, moves_along: int) -> tuple[float, str]:
     return (value if value < 1 else value / moves_along), ""
 
 
-def _keras3(settings: dict[str, Any], directory: str, target_size: tuple[int, int],
-            batch_size: int, class_mode: str, seed: int | None) -> str:
+@dataclass(frozen=True)
+class _Layer:
+    """One Keras 3 layer, named for both languages, its arguments already as literals.
+
+    ``args`` holds ``(name, literal)`` pairs; a literal is a string that reads the same in
+    Python and R (numbers, ``1/255``, quoted strings) or a tuple of them (written ``(a, b)``
+    in Python, ``c(a, b)`` in R). ``positional`` writes the first argument without its name
+    in Python, as Keras' own examples do.
+    """
+
+    python: str
+    r: str
+    args: tuple[tuple[str, str | tuple[str, ...]], ...]
+    note: str = ""
+    positional: bool = False
+
+
+def _keras3_plan(settings: dict[str, Any], target_size: tuple[int, int],
+                 r: bool) -> tuple[list[_Layer], list[str]]:
+    """The layers and the whole-pipeline comments of the Keras 3 translation.
+
+    One plan for both languages, so the Python and R Keras 3 exports convert every unit
+    the same way; only the comments that name an API differ (``r``).
+    """
     height, width = target_size
     fill_mode = settings.get("fill_mode", "nearest")
     cval = settings.get("cval", 0.0)
     order = settings.get("interpolation_order", 1)
-    warp_args = f'fill_mode="{fill_mode}"'
+    warp: list[tuple[str, str | tuple[str, ...]]] = [("fill_mode", json.dumps(fill_mode))]
     if fill_mode == "constant":
-        warp_args += f", fill_value={_number(cval)}"
+        warp.append(("fill_value", _number(cval)))
     if order == 0:
-        warp_args += ', interpolation="nearest"'
-    layers: list[str] = []
+        warp.append(("interpolation", '"nearest"'))
+    layers: list[_Layer] = []
 
-    def add(code: str, note: str = "") -> None:
-        layers.append(f"    {code},{'  # ' + note if note else ''}")
+    def add(python: str, r_name: str, args: list, note: str = "", positional: bool = False):
+        layers.append(_Layer(python, r_name, tuple(args), note, positional))
 
     rotation = settings.get("rotation_range", 0)
     if rotation:
-        add(f"keras.layers.RandomRotation(factor={_number(rotation)}/360, {warp_args})",
+        add("RandomRotation", "layer_random_rotation",
+            [("factor", f"{_number(rotation)}/360"), *warp],
             "rotation_range in degrees / 360: exact")
     legacy_h = settings.get("height_shift_range", 0.0)
     legacy_w = settings.get("width_shift_range", 0.0)
@@ -261,12 +304,14 @@ def _keras3(settings: dict[str, Any], directory: str, target_size: tuple[int, in
         notes = ["swapped on purpose: the legacy generator's height_shift_range moves images "
                  "sideways (keras-team/keras#17398)"]
         notes += [n for n in (note_h, note_w) if n]
-        add(f"keras.layers.RandomTranslation(height_factor={_round(vertical)}, "
-            f"width_factor={_round(sideways)}, {warp_args})", "; ".join(notes))
+        add("RandomTranslation", "layer_random_translation",
+            [("height_factor", _round(vertical)), ("width_factor", _round(sideways)), *warp],
+            "; ".join(notes))
     shear = settings.get("shear_range", 0.0)
     if shear:
         factor = min(math.sin(math.radians(min(float(shear), 90.0))), 1.0)
-        add(f"keras.layers.RandomShear(x_factor={_round(factor)}, y_factor=0.0, {warp_args})",
+        add("RandomShear", "layer_random_shear",
+            [("x_factor", _round(factor)), ("y_factor", "0.0"), *warp],
             f"close: sin({_number(shear)} degrees); legacy shears about the centre, "
             "Keras 3 about the top-left corner")
     if "zoom_range" in settings:
@@ -274,57 +319,78 @@ def _keras3(settings: dict[str, Any], directory: str, target_size: tuple[int, in
         note = "exact: factor - 1; above 0 zooms out in both"
         if high > 2:
             high, note = 2.0, "not exact: Keras 3 zooms out at most 2x (factor 1.0)"
-        bounds = f"({_round(low - 1)}, {_round(high - 1)})"
-        add(f"keras.layers.RandomZoom(height_factor={bounds}, width_factor={bounds}, "
-            f"{warp_args})", note)
+        bounds = (_round(low - 1), _round(high - 1))
+        add("RandomZoom", "layer_random_zoom",
+            [("height_factor", bounds), ("width_factor", bounds), *warp], note)
     if settings.get("horizontal_flip"):
-        add('keras.layers.RandomFlip("horizontal")', "exact")
+        add("RandomFlip", "layer_random_flip", [("mode", '"horizontal"')], "exact",
+            positional=True)
     if settings.get("vertical_flip"):
-        add('keras.layers.RandomFlip("vertical")', "exact: a separate layer flips independently")
+        add("RandomFlip", "layer_random_flip", [("mode", '"vertical"')],
+            "exact: a separate layer flips independently", positional=True)
     channel = settings.get("channel_shift_range", 0.0)
     if channel:
-        add(f"keras.layers.RandomBrightness(factor={_round(float(channel) / 255)}, "
-            "value_range=(0, 255))",
+        add("RandomBrightness", "layer_random_brightness",
+            [("factor", _round(float(channel) / 255)), ("value_range", ("0", "255"))],
             "channel_shift_range / 255: adds one value to all channels; legacy clips to the "
             "image's own min/max, Keras 3 to [0, 255]")
     brightness = settings.get("brightness_range")
     if brightness is not None:
         low, high = float(brightness[0]), float(brightness[1])
         low_f, high_f = max(low - 1, -1.0), min(high - 1, 1.0)
-        add(f"keras.layers.RandomBrightness(factor=({_round(low_f)}, {_round(high_f)}), "
-            "value_range=(0, 255))",
+        add("RandomBrightness", "layer_random_brightness",
+            [("factor", (_round(low_f), _round(high_f))), ("value_range", ("0", "255"))],
             "not exact: legacy MULTIPLIES pixels by a factor in "
             f"[{_number(low)}, {_number(high)}], RandomBrightness ADDS factor * 255")
     rescale = settings.get("rescale")
     if rescale is not None:
-        add(f"keras.layers.Rescaling({_number(rescale)})", "exact")
+        add("Rescaling", "layer_rescaling", [("scale", _number(rescale))], "exact",
+            positional=True)
+
     comments = []
     if order not in (0, 1):
         comments.append(f"# interpolation_order={order}: Keras 3 layers offer only nearest and "
                         "bilinear; bilinear is used")
+    standardise = "layer_lambda()" if r else "a Lambda layer"
     for name in ("samplewise_center", "samplewise_std_normalization"):
         if settings.get(name):
             comments.append(f"# {name}=True: no Keras 3 layer; standardise each image in "
-                            "your model (e.g. a Lambda layer) if you need it")
+                            f"your model (e.g. {standardise}) if you need it")
     if settings.get("featurewise_center") or settings.get("featurewise_std_normalization"):
-        comments.append("# featurewise_center/std: add keras.layers.Normalization(axis=-1) "
-                        "after Rescaling and call .adapt(training images) first")
+        if r:
+            comments.append("# featurewise_center/std: add layer_normalization(axis = -1) "
+                            "after layer_rescaling() and adapt() it to the training images first")
+        else:
+            comments.append("# featurewise_center/std: add keras.layers.Normalization(axis=-1) "
+                            "after Rescaling and call .adapt(training images) first")
     if settings.get("zca_whitening"):
         comments.append("# zca_whitening=True: no Keras 3 layer")
     if "preprocessing_function" in settings:
-        comments.append(f"# preprocessing_function={_python_value(settings['preprocessing_function'])}"
+        function = _function_name(settings["preprocessing_function"])
+        comments.append(f"# preprocessing_function={function}"
                         ": apply it after this pipeline (legacy runs it before rescale)")
-    lines = ["import keras", "", "augment = keras.layers.Pipeline(["]
-    lines += layers
-    lines.append("])")
     if len(layers) > 1:
         comments.insert(0, "# The generator fuses all geometry into one warp; these layers warp "
                            "one after another, so borders can differ slightly.")
+    return layers, comments
+
+
+def _keras3(settings: dict[str, Any], directory: str, target_size: tuple[int, int],
+            batch_size: int, class_mode: str | None, seed: int | None) -> str:
+    layers, comments = _keras3_plan(settings, target_size, r=False)
+    lines = ["import keras", "", "augment = keras.layers.Pipeline(["]
+    for layer in layers:
+        args = [_python_literal(value) if layer.positional and i == 0
+                else f"{name}={_python_literal(value)}"
+                for i, (name, value) in enumerate(layer.args)]
+        code = f"keras.layers.{layer.python}({', '.join(args)})"
+        lines.append(f"    {code},{'  # ' + layer.note if layer.note else ''}")
+    lines.append("])")
     lines += comments
     lines += ["train_ds = keras.utils.image_dataset_from_directory(",
               f"    {json.dumps(directory)},", f"    image_size={target_size},",
               f"    batch_size={batch_size},",
-              f"    label_mode={json.dumps(_label_mode(class_mode))},",
+              f"    label_mode={_python_value(_label_mode(class_mode))},",
               '    interpolation="nearest",  # the resize flow_from_directory uses by default']
     if seed is not None:
         lines.append(f"    seed={int(seed)},")
@@ -332,7 +398,53 @@ def _keras3(settings: dict[str, Any], directory: str, target_size: tuple[int, in
     return "\n".join(lines)
 
 
-def _label_mode(class_mode: str) -> str:
+def _r_keras3(settings: dict[str, Any], directory: str, target_size: tuple[int, int],
+              batch_size: int, class_mode: str | None, seed: int | None) -> str:
+    """The R ``keras3`` translation: a sequential model of layers mapped over the dataset.
+
+    ``keras3`` no longer exports ``image_data_generator()``; its layer functions take the
+    Python argument names (``factor``, ``fill_mode``, ``height_factor``...), and
+    ``image_dataset_from_directory()`` converts ``image_size``, ``batch_size`` and ``seed``
+    to integers itself, so plain numbers are fine here.
+    """
+    layers, comments = _keras3_plan(settings, target_size, r=True)
+    lines = ["library(keras3)", ""]
+    if layers:
+        lines.append("augment <- keras_model_sequential() |>")
+        for i, layer in enumerate(layers):
+            args = ", ".join(f"{name} = {_r_literal(value)}" for name, value in layer.args)
+            pipe = " |>" if i < len(layers) - 1 else ""
+            lines.append(f"  {layer.r}({args}){pipe}{'  # ' + layer.note if layer.note else ''}")
+    lines += comments
+    call = [(json.dumps(directory), ""),
+            (f"image_size = c({target_size[0]}, {target_size[1]})", ""),
+            (f"batch_size = {batch_size}", ""),
+            (f"label_mode = {_r_value(_label_mode(class_mode))}", ""),
+            ('interpolation = "nearest"', "the resize flow_images_from_directory uses by default")]
+    if seed is not None:
+        call.append((f"seed = {int(seed)}", ""))
+    lines.append("train_ds <- image_dataset_from_directory(")
+    for i, (argument, note) in enumerate(call):
+        comma = "," if i < len(call) - 1 else ""
+        lines.append(f"  {argument}{comma}{'  # ' + note if note else ''}")
+    lines.append(")")
+    if layers:
+        lines += ["train_ds <- train_ds |>",
+                  "  tfdatasets::dataset_map(function(x, y) list(augment(x, training = TRUE), y))"]
+    return "\n".join(lines)
+
+
+def _python_literal(value: str | tuple[str, ...]) -> str:
+    return f"({', '.join(value)})" if isinstance(value, tuple) else value
+
+
+def _r_literal(value: str | tuple[str, ...]) -> str:
+    return f"c({', '.join(value)})" if isinstance(value, tuple) else value
+
+
+def _label_mode(class_mode: str | None) -> str | None:
+    if class_mode is None:
+        return None
     return {"sparse": "int", "binary": "binary", "categorical": "categorical"}.get(
         class_mode, "categorical")
 

@@ -2,8 +2,9 @@
 
 Same constructor arguments, defaults, units and random distributions as
 ``keras.preprocessing.image.ImageDataGenerator`` (see ``augwidgets.core.params``), the same
-methods (``flow_from_directory``, ``flow``, ``get_random_transform``, ``apply_transform``,
-``random_transform``, ``standardize``, ``fit``) and iterators with the same attributes.
+methods (``flow_from_directory``, ``flow_from_dataframe``, ``flow``, ``get_random_transform``,
+``apply_transform``, ``random_transform``, ``standardize``, ``fit``) and iterators with the
+same attributes.
 
 What is different is how a batch is made: decoding runs in a thread pool (OpenCV and PIL
 release the GIL), and each image goes through *one* OpenCV warp that resizes, rotates,
@@ -30,13 +31,16 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from augwidgets.core.batches import BatchIndexError, reject
 from augwidgets.core.iterators import CLASS_MODES, DirectoryIterator, NumpyArrayIterator
 from augwidgets.core.keras_base import floatx, image_data_format
+
+if TYPE_CHECKING:
+    from augwidgets.core.dataframe import DataFrameIterator
 from augwidgets.core.params import (
     DEFAULTS,
     SCALING_ARGUMENTS,
@@ -243,11 +247,86 @@ class ImageDataGenerator:
             max_queue_size=max_queue_size,
         )
 
-    def flow_from_dataframe(self, *args: Any, **kwargs: Any) -> Any:
-        """Not provided yet: use a class-per-folder tree, or the legacy generator for this."""
-        raise NotImplementedError(
-            "augwidgets does not implement flow_from_dataframe yet; use flow_from_directory "
-            "or keras.preprocessing.image.ImageDataGenerator.flow_from_dataframe")
+    def flow_from_dataframe(
+        self,
+        dataframe: Any,
+        directory: str | os.PathLike | None = None,
+        x_col: str = "filename",
+        y_col: Any = "class",
+        weight_col: str | None = None,
+        target_size: tuple[int, int] = (256, 256),
+        color_mode: str = "rgb",
+        classes: Sequence[str] | None = None,
+        class_mode: str | None = "categorical",
+        batch_size: int = 32,
+        shuffle: bool = True,
+        seed: int | None = None,
+        save_to_dir: str | os.PathLike | None = None,
+        save_prefix: str = "",
+        save_format: str = "png",
+        subset: str | None = None,
+        interpolation: str = "nearest",
+        validate_filenames: bool = True,
+        keep_aspect_ratio: bool = False,
+        *,
+        resize: str = "legacy",
+        workers: int | None = None,
+        use_multiprocessing: bool = False,
+        max_queue_size: int = 10,
+        **deprecated: Any,
+    ) -> DataFrameIterator:
+        """Batches of augmented images from a pandas DataFrame (legacy arguments).
+
+        ``x_col`` holds file names (relative to ``directory``) or absolute paths;
+        ``y_col`` the labels: class names for ``"binary"``/``"sparse"``, class names or
+        lists of them (multi-label) for ``"categorical"``, any values for ``"raw"`` (one
+        column or a list of them), a list of columns for ``"multi_output"``; ``weight_col``
+        numeric sample weights. Needs pandas (``pip install "augwidgets[dataframe]"``).
+        The frame logic is ``core.dataframe.read_frame``.
+
+        Unlike legacy, ``keep_aspect_ratio`` is honoured (legacy's ``flow_from_dataframe``
+        swallows it) and an unknown keyword raises ``TypeError``; the deprecated
+        ``has_ext``, ``sort`` and ``drop_duplicates`` warn and are ignored, and
+        ``class_mode="other"`` means ``"raw"``, as in legacy. ``resize``, ``workers``,
+        ``use_multiprocessing`` and ``max_queue_size`` as in ``flow_from_directory``.
+
+        Example:
+            >>> frame = pd.DataFrame({"filename": ["cat1.png", "dog1.png"],
+            ...                       "class": ["cat", "dog"]})  # doctest: +SKIP
+            >>> it = ImageDataGenerator(rescale=1/255).flow_from_dataframe(
+            ...     frame, "data/images", target_size=(64, 64), batch_size=8)  # doctest: +SKIP
+            Found 2 validated image filenames belonging to 2 classes.
+        """
+        from augwidgets.core.dataframe import DataFrameIterator
+
+        messages = {
+            "has_ext": "has_ext is deprecated, filenames in the dataframe have to match the "
+                       "exact filenames in disk.",
+            "sort": "sort is deprecated, batches will be created in the same order than the "
+                    "filenames provided if `shuffle` is set to `False`.",
+            "drop_duplicates": "drop_duplicates is deprecated, you can drop duplicates by "
+                               "using the pandas.DataFrame.drop_duplicates method.",
+        }
+        unknown = sorted(set(deprecated) - set(messages))
+        if unknown:
+            raise TypeError(f"flow_from_dataframe() got an unexpected keyword argument "
+                            f"{unknown[0]!r}. Received: {unknown[0]}={deprecated[unknown[0]]!r}")
+        for name in deprecated:
+            warnings.warn(messages[name], DeprecationWarning, stacklevel=2)
+        if class_mode == "other":
+            warnings.warn('`class_mode="other"` is deprecated, please use `class_mode="raw"`.',
+                          DeprecationWarning, stacklevel=2)
+            class_mode = "raw"
+        return DataFrameIterator(
+            dataframe, directory, self, x_col=x_col, y_col=y_col, weight_col=weight_col,
+            target_size=target_size, color_mode=color_mode, classes=classes,
+            class_mode=class_mode, batch_size=batch_size, shuffle=shuffle, seed=seed,
+            data_format=self.data_format, save_to_dir=save_to_dir, save_prefix=save_prefix,
+            save_format=save_format, subset=subset, interpolation=interpolation,
+            keep_aspect_ratio=keep_aspect_ratio, dtype=self.dtype,
+            validate_filenames=validate_filenames, resize=resize, workers=workers,
+            use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size,
+        )
 
     # ---------------------------------------------------------------- transforms
     def _image_axes(self) -> tuple[int, int]:
@@ -303,7 +382,7 @@ class ImageDataGenerator:
         """Compute the featurewise mean, std and ZCA matrix from sample data (legacy)."""
         x = np.asarray(x, dtype=self.dtype)
         if x.ndim != 4:
-            raise ValueError(f"`x` must be a batch of images with 4 dimensions. "
+            raise ValueError("Input to `.fit()` should have rank 4. "
                              f"Received: x.shape={x.shape}")
         if not isinstance(rounds, int) or rounds < 1:
             raise reject("rounds", "an int >= 1", rounds)

@@ -99,7 +99,8 @@ class FileIterator(BatchIterator):
     def _check_class_mode(cls, class_mode: Any) -> None:
         if class_mode not in cls.allowed_class_modes:
             modes = tuple(m for m in FILE_CLASS_MODES if m in cls.allowed_class_modes)
-            raise reject("class_mode", f"one of {modes}", class_mode)
+            raise reject("class_mode", f"one of {modes}", class_mode,
+                         legacy=f"Invalid class_mode: {class_mode}; expected one of: {modes}")
 
     # -------------------------------------------------------------- attributes
     @property
@@ -126,9 +127,13 @@ class FileIterator(BatchIterator):
                 return
             self._broken.add(index)
             self.skipped.append((self.filenames[index], reason))
-        warnings.warn(f"augwidgets: skipping {self._filepaths[index]}: {reason}; its place in "
+        warnings.warn(f"augwidgets: skipping {self._describe(index)}: {reason}; its place in "
                       "the batch goes to the next good image, with that image's label",
                       stacklevel=4)
+
+    def _describe(self, index: int) -> str:
+        """How a warning names sample ``index`` (the dataframe iterator adds its row)."""
+        return self._filepaths[index]
 
     def verify(self, *, progress: bool = True) -> list[tuple[str, str]]:
         """Check every file now, on the iterator's threads; returns ``skipped``.
@@ -289,7 +294,9 @@ class DirectoryIterator(FileIterator):
         ImageSettings(target_size=target_size, color_mode=color_mode,
                       interpolation=interpolation, resize=resize)
         if subset not in (None, "training", "validation"):
-            raise reject("subset", "None, 'training' or 'validation'", subset)
+            raise reject("subset", "None, 'training' or 'validation'", subset,
+                         legacy=f'Invalid subset name: {subset};expected "training" or '
+                                '"validation"')  # sic: legacy's missing space
         if subset is not None and not generator._validation_split:
             raise reject("subset", "None unless the generator has validation_split > 0 "
                          "(it has validation_split=0)", subset)
@@ -360,28 +367,37 @@ class NumpyArrayIterator(BatchIterator):
             x_misc = [np.asarray(x[1])] if not isinstance(x[1], list) \
                 else [np.asarray(xx) for xx in x[1]]
             x = x[0]
-            for xx in x_misc:
+            for position, xx in enumerate(x_misc, start=1):
                 if len(x) != len(xx):
-                    raise ValueError(f"All arrays in `x` must have the same length. "
-                                     f"Received: len(x[0])={len(x)}, len(x[?])={len(xx)}")
+                    raise ValueError("All of the arrays in `x` should have the same length. "
+                                     f"Received: len(x[0])={len(x)}, "
+                                     f"len(x[1]{'' if len(x_misc) == 1 else f'[{position - 1}]'})"
+                                     f"={len(xx)}")
         else:
             x_misc = []
         if y is not None and len(x) != len(y):
-            raise ValueError(f"`x` and `y` must have the same length. Received: "
-                             f"x.shape={np.asarray(x).shape}, y.shape={np.asarray(y).shape}")
+            raise ValueError("`x` (images tensor) and `y` (labels) should have the same "
+                             f"length. Received: x.shape={np.asarray(x).shape}, "
+                             f"y.shape={np.asarray(y).shape}")
         if sample_weight is not None and len(x) != len(sample_weight):
-            raise ValueError(f"`x` and `sample_weight` must have the same length. Received: "
-                             f"x.shape={np.asarray(x).shape}, "
+            raise ValueError("`x` (images tensor) and `sample_weight` should have the same "
+                             f"length. Received: x.shape={np.asarray(x).shape}, "
                              f"sample_weight.shape={np.asarray(sample_weight).shape}")
         if subset is not None:
             if subset not in ("training", "validation"):
-                raise reject("subset", "None, 'training' or 'validation'", subset)
+                raise reject("subset", "None, 'training' or 'validation'", subset,
+                             legacy=f'Invalid subset name: {subset}; expected "training" or '
+                                    '"validation".')
             split_idx = int(len(x) * image_data_generator._validation_split)
             if (y is not None and not ignore_class_split
                     and not np.array_equal(np.unique(y[:split_idx]), np.unique(y[split_idx:]))):
-                raise ValueError("Training and validation subsets have different classes after "
-                                 "the split. If your arrays are sorted by label, shuffle them "
-                                 "first (or pass ignore_class_split=True).")
+                raise ValueError(
+                    "Training and validation subsets have different number of classes after "
+                    "the split. If your numpy arrays are sorted by the label, you might want "
+                    "to shuffle them (or pass ignore_class_split=True). Received: classes "
+                    f"{np.unique(y[:split_idx]).tolist()} in the validation subset (the first "
+                    f"{split_idx} samples), {np.unique(y[split_idx:]).tolist()} in the "
+                    "training subset")
             part = slice(None, split_idx) if subset == "validation" else slice(split_idx, None)
             x = x[part]
             x_misc = [np.asarray(xx[part]) for xx in x_misc]
@@ -391,7 +407,7 @@ class NumpyArrayIterator(BatchIterator):
                 sample_weight = np.asarray(sample_weight)[part]
         self.x = np.asarray(x, dtype=self.dtype)
         if self.x.ndim != 4:
-            raise ValueError(f"`x` must be a batch of images with 4 dimensions. "
+            raise ValueError("Input data in `NumpyArrayIterator` should have rank 4. "
                              f"Received: x.shape={self.x.shape}")
         self.x_misc = x_misc
         self.y = None if y is None else np.asarray(y)

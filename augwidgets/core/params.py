@@ -189,8 +189,14 @@ def is_active(name: str, value: Any) -> bool:
     return bool(value)
 
 
-def _reject(name: str, expected: str, value: Any) -> ValueError:
-    return ValueError(f"`{name}` must be {expected}. Received: {name}={value!r}")
+def _reject(name: str, expected: str, value: Any, legacy: str = "") -> ValueError:
+    """A Keras-style argument error (as ``batches.reject``): what was expected, then ``Received: name=value``.
+
+    ``legacy``: where the legacy generator raises for the same mistake, its message, kept as
+    the opening words (code and test suites in the wild match on them).
+    """
+    opening = f"{legacy.rstrip('.')}. " if legacy else ""
+    return ValueError(f"{opening}`{name}` must be {expected}. Received: {name}={value!r}")
 
 
 def _is_number(value: Any) -> bool:
@@ -222,10 +228,11 @@ def _check_shift(name: str, value: Any) -> None:
         raise _reject(name, expected, value)
 
 
-def _check_pair(name: str, value: Any, *, minimum: float, strictly_positive: bool) -> None:
+def _check_pair(name: str, value: Any, *, minimum: float, strictly_positive: bool,
+                legacy: str = "") -> None:
     expected = f"a pair (low, high) with {minimum:g} {'<' if strictly_positive else '<='} low <= high"
     if not isinstance(value, (list, tuple, np.ndarray)) or len(value) != 2:
-        raise _reject(name, expected, value)
+        raise _reject(name, expected, value, legacy=legacy)
     low, high = value
     if not (_is_number(low) and _is_number(high)) or low > high:
         raise _reject(name, expected, value)
@@ -277,14 +284,24 @@ Received: fill_mode='mirror'
     _check_shift("height_shift_range", params["height_shift_range"])
     _check_number("shear_range", params["shear_range"], minimum=0, maximum=360, unit="degrees")
     zoom = params["zoom_range"]
+    zoom_legacy = "`zoom_range` should be a float or a tuple or list of two floats."
     if isinstance(zoom, (list, tuple, np.ndarray)):
+        if len(zoom) != 2 or not all(isinstance(v, numbers.Real) for v in zoom):
+            raise _reject("zoom_range", "a pair (low, high) with 0 < low <= high", zoom,
+                          legacy=zoom_legacy)
         _check_pair("zoom_range", zoom, minimum=0, strictly_positive=True)
+    elif not isinstance(zoom, numbers.Real):
+        raise _reject("zoom_range", "a number in [0, 0.999] or a pair (low, high)", zoom,
+                      legacy=zoom_legacy)
     else:
         _check_number("zoom_range", zoom, minimum=0, maximum=0.999,
                       unit="a float z draws from [1-z, 1+z]; pass a pair for other bounds")
     if params["brightness_range"] is not None:
-        _check_pair("brightness_range", params["brightness_range"], minimum=0,
-                    strictly_positive=False)
+        brightness = params["brightness_range"]
+        legacy = ("" if isinstance(brightness, (tuple, list)) and len(brightness) == 2 else
+                  "`brightness_range should be tuple or list of two floats.")  # sic, legacy
+        _check_pair("brightness_range", brightness, minimum=0, strictly_positive=False,
+                    legacy=legacy)
     _check_number("channel_shift_range", params["channel_shift_range"], minimum=0,
                   unit="pixel values")
     if params["fill_mode"] not in FILL_MODES:
@@ -297,8 +314,14 @@ Received: fill_mode='mirror'
         raise _reject("preprocessing_function", "None or a callable taking one image", function)
     if params["data_format"] not in (None, "channels_last", "channels_first"):
         raise _reject("data_format", "None, 'channels_last' or 'channels_first'",
-                      params["data_format"])
-    _check_number("validation_split", params["validation_split"], minimum=0, maximum=0.999)
+                      params["data_format"],
+                      legacy='`data_format` should be `"channels_last"` (channel after row and '
+                             'column) or `"channels_first"` (channel before row and column).')
+    split = params["validation_split"]
+    if _is_number(split) and split and not 0 < split < 1:  # where legacy raises
+        raise ValueError("`validation_split` must be strictly between 0 and 1. "
+                         f"Received: validation_split={split!r}")
+    _check_number("validation_split", split, minimum=0, maximum=0.999)
     order = params["interpolation_order"]
     if not isinstance(order, (int, np.integer)) or isinstance(order, bool) or not 0 <= order <= 5:
         raise _reject("interpolation_order", "an int in [0, 5] (0 nearest, 1 bilinear, 3 cubic)",

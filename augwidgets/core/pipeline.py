@@ -56,8 +56,14 @@ FUSED_INTERPOLATIONS = ("nearest", "bilinear")
 _PIL_MODES = {1: "L", 3: "RGB", 4: "RGBX"}
 
 
-def _reject(name: str, expected: str, value: Any) -> ValueError:
-    return ValueError(f"`{name}` must be {expected}. Received: {name}={value!r}")
+def _reject(name: str, expected: str, value: Any, legacy: str = "") -> ValueError:
+    """As ``batches.reject``: what was expected, then ``Received: name=value``.
+
+    ``legacy``: where the legacy generator raises for the same mistake, its message, kept as
+    the opening words (code and test suites in the wild match on them).
+    """
+    opening = f"{legacy.rstrip('.')}. " if legacy else ""
+    return ValueError(f"{opening}`{name}` must be {expected}. Received: {name}={value!r}")
 
 
 @dataclass(frozen=True)
@@ -98,7 +104,9 @@ class ImageSettings:
         if size is not None:
             object.__setattr__(self, "target_size", (int(size[0]), int(size[1])))
         if self.color_mode not in COLOR_MODES:
-            raise _reject("color_mode", f"one of {COLOR_MODES}", self.color_mode)
+            raise _reject("color_mode", f"one of {COLOR_MODES}", self.color_mode,
+                          legacy=f"Invalid color mode: {self.color_mode}; expected "
+                                 '"rgb", "rgba", or "grayscale".')
         if self.interpolation not in INTERPOLATIONS:
             raise _reject("interpolation", f"one of {tuple(INTERPOLATIONS)}", self.interpolation)
         if self.resize not in RESIZE_MODES:

@@ -47,6 +47,9 @@ GROUPS = ("geometry", "colour", "flips", "fill", "scaling")
 _SHIFTS = ("width_shift_range", "height_shift_range")
 _SCALING = SCALING_ARGUMENTS
 _RESCALE_CHOICES = ("None", "1/255", "1/127.5", "1")
+# the Code tab's buttons, one per codegen dialect
+_DIALECT_LABELS = [("Python", "python"), ("augwidgets", "augwidgets"), ("Keras 3", "keras3"),
+                   ("R keras", "r"), ("R keras3", "r-keras3")]
 _SEVERITY_COLOURS = {"error": "#b00020", "warning": "#b35c00", "info": "#1f5f99"}
 _VALIDATION_NOTE = (
     "<b>Validation images are never augmented.</b> The validation generator only applies "
@@ -183,7 +186,8 @@ class AugmentationPanel(widgets.VBox):
                 self.refresh()
 
     def code(self, dialect: str = "python", *, engine: str = "keras") -> str:
-        """The current settings as code: ``"python"``, ``"keras3"`` or ``"r"``."""
+        """The current settings as code in one of ``codegen.DIALECTS``: ``"python"``,
+        ``"augwidgets"``, ``"keras3"``, ``"r"`` (R keras 2.x) or ``"r-keras3"``."""
         return generator_code(self.generator_kwargs, dialect, directory=self.directory,
                               target_size=self.target_size, batch_size=self.batch_size,
                               engine=engine)
@@ -324,9 +328,7 @@ class AugmentationPanel(widgets.VBox):
         ], layout=widgets.Layout(flex="1 1 auto"))
 
         self.findings_html = widgets.HTML()
-        self.dialect = widgets.ToggleButtons(options=[("Python", "python"),
-                                                      ("Keras 3", "keras3"), ("R", "r")],
-                                             value="python")
+        self.dialect = widgets.ToggleButtons(options=_DIALECT_LABELS, value="python")
         self.dialect.observe(lambda _change: self._update_code(), names="value")
         self.code_area = widgets.Textarea(layout=widgets.Layout(width="100%", height="320px"))
         self.share_text = widgets.Text(description="share", layout=widgets.Layout(width="100%"))
