@@ -24,7 +24,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from augwidgets.training.outputs import ImageOutput, Output, PNGFileOutput
-from augwidgets.training.session import TrainingSession
+from augwidgets.training.session import SessionState, TrainingSession
 
 
 def _button_layout() -> widgets.Layout:
@@ -32,8 +32,8 @@ def _button_layout() -> widgets.Layout:
     return widgets.Layout(width="auto", min_width="fit-content", flex="0 0 auto")
 
 
-_STATE_COLOURS = {"failed": "#b00020", "diverged": "#b00020", "running": "#1a7f37",
-                  "stopping": "#9a6700"}
+_STATE_COLOURS = {SessionState.FAILED: "#b00020", SessionState.DIVERGED: "#b00020",
+                  SessionState.RUNNING: "#1a7f37", SessionState.STOPPING: "#9a6700"}
 
 
 class TrainingPanel(widgets.VBox):
@@ -165,16 +165,17 @@ class TrainingPanel(widgets.VBox):
     # ------------------------------------------------------------------------------- view
     def _refresh(self) -> None:
         session = self.session
-        running = session.state in ("running", "stopping")
+        state = session.state
+        running = state.active
         self.start_button.disabled = running
         self.stop_button.disabled = not running
         self.epochs_input.disabled = running
-        colour = _STATE_COLOURS.get(session.state, "#57606a")
+        colour = _STATE_COLOURS.get(state, "#57606a")
         history = session.live_plot.training_history
         logs = history.last_epoch_logs()
         keys = [k for name in history.metric_names for k in (name, "val_" + name) if k in logs]
         metrics = ", ".join(f"{k} {logs[k]:.4f}" for k in keys)
-        rows = [f"<b style='color:{colour}'>{html.escape(session.state)}</b>"
+        rows = [f"<b style='color:{colour}'>{html.escape(state.value)}</b>"
                 + (f": {html.escape(session.message)}" if session.message else "")
                 + f" &middot; epochs done: {session.epochs_done}",
                 *(html.escape(line) for line in session.describe().splitlines())]
@@ -184,5 +185,5 @@ class TrainingPanel(widgets.VBox):
             "<br>".join(rows) + "</div>"
 
     def __repr__(self) -> str:
-        return (f"TrainingPanel(state={self.session.state!r}, "
+        return (f"TrainingPanel(state={self.session.state.value!r}, "
                 f"epochs_done={self.session.epochs_done}, device={self.session.device.kind!r})")
