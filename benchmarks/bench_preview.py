@@ -126,7 +126,8 @@ def bench_matplotlib(images: list, repeats: int) -> dict[str, float]:
     import matplotlib.pyplot as plt
 
     from augwidgets.core.params import TransformConfig
-    from augwidgets.core.transforms import sample_transform, transform_image
+    from augwidgets.core.pipeline import ImageSettings, process_image
+    from augwidgets.core.transforms import sample_transform
 
     config = TransformConfig.from_kwargs(ARGS)
     times = []
@@ -136,7 +137,8 @@ def bench_matplotlib(images: list, repeats: int) -> dict[str, float]:
         for tile, axis in enumerate(axes.ravel()):
             params = sample_transform(config, (224, 224, 3),
                                       np.random.RandomState(draw * 1000 + tile))
-            axis.imshow(transform_image(images[tile].pixels, params, config, (224, 224)))
+            pixels = process_image(images[tile].pixels, params, ImageSettings((224, 224)))
+            axis.imshow(np.clip(pixels, 0, 255).astype(np.uint8))
             axis.set_title(images[tile].label, fontsize=8)
             axis.axis("off")
         buffer = io.BytesIO()
@@ -163,7 +165,7 @@ def main() -> None:
     print("|---|---|---|")
     print(f"| render_preview (warp + captions + JPEG) | {render['median']:.1f} | "
           f"{render['p90']:.1f} |")
-    print(f"| panel slider move (preview + findings + code + share) | {panel['median']:.1f} | "
+    print(f"| panel slider move (preview, validation, findings; code/share tabs closed) | {panel['median']:.1f} | "
           f"{panel['p90']:.1f} |")
     if not args.no_matplotlib:
         mpl = bench_matplotlib(images, max(10, args.repeats // 10))

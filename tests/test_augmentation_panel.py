@@ -184,12 +184,16 @@ def test_findings_code_and_sharing_follow_the_settings(panel):
     assert any(f.parameter == "shear_range" and f.severity == "warning"
                for f in panel.findings)
     assert "shear_range" in panel.findings_html.value
+    assert panel.code_area.value == ""  # hidden tabs are written only when shown
+    panel.tabs.selected_index = 1
     assert panel.code_area.value == panel.code("python")
     assert "shear_range=0.5," in panel.code_area.value
     panel.dialect.value = "r"
     assert panel.code_area.value.startswith("library(keras)")
     panel.dialect.value = "keras3"
     assert "RandomRotation(factor=30/360" in panel.code_area.value
+    assert panel.share_text.value == ""
+    panel.tabs.selected_index = 2
     text = panel.share_text.value
     assert text == panel.share_string() and text.startswith("aw1:")
     saved = panel.generator_kwargs
@@ -210,6 +214,7 @@ def test_the_code_tab_offers_every_dialect(panel):
     from augwidgets.core.codegen import DIALECTS
 
     assert [value for _label, value in panel.dialect.options] == list(DIALECTS)
+    panel.tabs.selected_index = 1  # the Code tab is written while shown
     for dialect in DIALECTS:
         panel.dialect.value = dialect
         assert panel.code_area.value == panel.code(dialect)
@@ -255,6 +260,7 @@ def test_bad_directories_show_a_message_not_a_traceback(tmp_path, kind, message)
     assert panel.preview.value[:2] == b"\xff\xd8"
     assert repr(panel).startswith("AugmentationPanel(directory=") and "error=" in repr(panel)
     panel.controls["rotation_range"].value = 20.0  # still usable: code and findings follow
+    panel.tabs.selected_index = 1
     assert "rotation_range=20," in panel.code_area.value
     panel.new_images_button.click()
     panel.new_draw_button.click()
@@ -281,3 +287,60 @@ def test_memory_stays_flat_over_slider_moves(panel):
     growth = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     assert growth < 2_000_000, growth
+
+
+def _pixels(value):
+    return int(value[:-2]) if value and value.endswith("px") else 0
+
+
+def test_layout_wraps_instead_of_fixed_widths_adding_up(panel):
+    body = panel.body.layout
+    assert body.flex_flow == "row wrap"
+    assert panel.controls_box in panel.body.children and panel.preview_box in panel.body.children
+    # flex bases that put the preview under the controls below about 1100 px of output
+    bases = [int(box.layout.flex.split()[2][:-2]) for box in (panel.controls_box,
+                                                              panel.preview_box)]
+    assert 1000 <= sum(bases) <= 1100, bases
+    for name, control in panel.controls.items():
+        assert control.layout.width == "auto", name
+        assert _pixels(control.layout.min_width) <= 260, name
+    for button in (panel.new_images_button, panel.new_draw_button, panel.load_button):
+        assert button.icon and len(button.description) <= 12 and button.layout.width == "auto"
+
+
+def test_extra_controls_go_into_a_group(panel):
+    import ipywidgets as widgets
+
+    slider = widgets.FloatSlider(description="strength")
+    row = panel.add_control_row("geometry", slider)
+    assert row in panel.group_boxes["geometry"].children and slider in row.children
+    with pytest.raises(ValueError, match="Received: group='nope'"):
+        panel.add_control_row("nope", slider)
+
+
+def test_hidden_tabs_and_details_are_written_only_when_shown(panel):
+    panel.tabs.selected_index = 0
+    panel.controls["rotation_range"].value = 12.0
+    assert panel.code_area.value == "" and panel.share_text.value == ""
+    assert panel.details.value == ""
+    panel.details_box.selected_index = 0
+    assert panel.details.value.count("<li>") == 9 and "theta" in panel.details.value
+    before = panel.details.value
+    panel.controls["rotation_range"].value = 13.0
+    assert panel.details.value != before  # open: follows every move
+    panel.tabs.selected_index = 2
+    assert panel.share_text.value == panel.share_string()
+    panel.controls["rotation_range"].value = 14.0
+    assert panel.share_text.value == panel.share_string()
+
+
+def test_each_update_records_its_kernel_time(panel, tmp_path, monkeypatch):
+    import json
+
+    log = tmp_path / "timings.jsonl"
+    monkeypatch.setenv("AUGWIDGETS_PANEL_TIMINGS", str(log))
+    panel.controls["rotation_range"].value = 21.0
+    entry = panel.timings[-1]
+    assert 0 < entry["preview_ms"] <= entry["update_ms"]
+    assert entry["preview_bytes"] == len(panel.preview.value)
+    assert json.loads(log.read_text().splitlines()[-1]) == entry

@@ -213,3 +213,46 @@ def test_bad_arguments():
         render_preview([], {})
     with pytest.raises(ValueError, match="rotation_range"):
         render_preview([image], {"rotation_range": -3})
+
+
+def test_captions_are_large_text_with_the_class_and_only_the_values_drawn(source):
+    from augwidgets.widgets.encoding import CAPTION_PX, TextAtlas
+    from augwidgets.widgets.preview import _caption, caption_lines
+
+    atlas = TextAtlas.get(CAPTION_PX)
+    assert CAPTION_PX >= 13 and atlas.line_height >= CAPTION_PX
+    preview = render_preview(source.sample(9), KWARGS, format="png")
+    params = preview.params[0]
+    lines = _caption("owl", params, preview.ranges[0], True, width=168)
+    assert len(lines) == caption_lines(True) == 4
+    assert lines[0] == f"owl\t0 .. {preview.ranges[0][1]:.3g}"  # the range goes at the right
+    shown = " ".join(lines[1:])
+    assert f"rot {params['theta']:+.1f}°" in shown
+    assert all(atlas.width(line.replace("\t", "  ")) <= 168 for line in lines)
+    # nothing drawn, nothing to read; a tile that drew no shear does not list it
+    still = dict(params, theta=0.0, tx=0.0, ty=0.0, shear=0.0, zx=1.0, zy=1.0,
+                 flip_horizontal=False, flip_vertical=False)
+    assert _caption("owl", still, (0, 1), True, width=168)[1] == "no transform"
+    # every value, with the legacy keys, is in the details
+    assert preview.details[0].startswith("tile 1, ") and "shear" in preview.details[0]
+    assert len(preview.details) == 9
+
+
+def test_caption_pixels_are_drawn_under_each_tile(source):
+    preview = render_preview(source.sample(9), KWARGS, format="png")
+    grid = decode(preview.value)
+    strip = grid[PAD + 224 + 2:PAD + 224 + 2 + 60, PAD:PAD + 224]
+    assert (strip < 100).any(), "no dark caption text under the first tile"
+
+
+def test_text_atlas_draws_measures_and_fits():
+    from augwidgets.widgets.encoding import TextAtlas
+
+    atlas = TextAtlas.get(14)
+    canvas = np.full((30, 200, 3), 255, np.uint8)
+    width = atlas.draw(canvas, 2, 2, "tx +1.2 ty -0.4", (0, 0, 0))
+    assert width == atlas.width("tx +1.2 ty -0.4") and 60 < width < 150
+    inked = np.flatnonzero((canvas < 128).any(axis=(0, 2)))
+    assert inked[0] >= 2 and inked[-1] <= 2 + width
+    assert atlas.fit("a" * 100, 60).endswith("...") and atlas.width(atlas.fit("a" * 100, 60)) <= 60
+    atlas.draw(canvas, 190, 25, "clipped at the edge ☃", (0, 0, 0))  # no error past the canvas

@@ -1,8 +1,9 @@
 """Batching, shuffling, seeding and prefetch shared by every augwidgets iterator.
 
-``BatchIterator`` is a ``keras.utils.PyDataset``, so ``fit``, ``evaluate`` and ``predict``
-take it directly and honour its ``workers``, ``use_multiprocessing`` and
-``max_queue_size``. It also keeps the legacy endless ``next(iterator)``.
+``BatchIterator`` is a ``keras.utils.PyDataset`` (through ``keras_base.LazyPyDataset``, so
+making one imports no Keras), so ``fit``, ``evaluate`` and ``predict`` take it directly and
+honour its ``workers``, ``use_multiprocessing`` and ``max_queue_size``. It also keeps the
+legacy endless ``next(iterator)``.
 
 Batch ``i`` of epoch ``e`` draws its random transforms from ``RandomState(f(seed, e, i))``:
 any batch can be rebuilt in any order, in any thread, and the same ``seed`` gives the same
@@ -24,12 +25,12 @@ import threading
 from concurrent.futures import Future
 from typing import Any
 
-import keras
 import numpy as np
 from PIL import Image
 
 from augwidgets.core.directory import WHITE_LIST_FORMATS
 from augwidgets.core.executor import BatchExecutor
+from augwidgets.core.keras_base import LazyPyDataset
 
 _ITERATOR_NUMBERS = itertools.count(1)
 
@@ -82,7 +83,7 @@ def _check_loader_options(workers: Any, use_multiprocessing: Any, max_queue_size
         raise reject("max_queue_size", "an int >= 1", max_queue_size)
 
 
-class BatchIterator(keras.utils.PyDataset):
+class BatchIterator(LazyPyDataset):
     """Shared batching for the directory, dataframe and array iterators.
 
     Args:

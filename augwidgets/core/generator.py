@@ -33,11 +33,11 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-import keras
 import numpy as np
 
 from augwidgets.core.batches import BatchIndexError, reject
 from augwidgets.core.iterators import CLASS_MODES, DirectoryIterator, NumpyArrayIterator
+from augwidgets.core.keras_base import floatx, image_data_format
 
 if TYPE_CHECKING:
     from augwidgets.core.dataframe import DataFrameIterator
@@ -118,8 +118,8 @@ class ImageDataGenerator:
         #: The validated constructor arguments (what ``codegen`` and the panels read).
         self.generator_kwargs = params
         self.transform_config = TransformConfig.from_kwargs(params)
-        self.data_format = data_format or keras.backend.image_data_format()
-        self.dtype = dtype or keras.backend.floatx()
+        self.data_format = data_format or image_data_format()
+        self.dtype = dtype or floatx()
         for name in DEFAULTS:
             if name not in ("zoom_range", "validation_split", "data_format", "dtype"):
                 setattr(self, name, params[name])

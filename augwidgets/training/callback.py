@@ -147,6 +147,11 @@ class LivePlot(keras.callbacks.Callback):
         self._next_draw = math.inf  # scheduled by the first batch
 
 
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        final = (self.params or {}).get("epochs")
+        if final is not None:  # epochs still to come, counted from what this history holds
+            self.training_history.planned_epochs = len(self.training_history) + final - epoch
+
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         steps = (self.params or {}).get("steps")
         self.training_history.log_batch(batch, logs, steps=steps)
@@ -162,5 +167,10 @@ class LivePlot(keras.callbacks.Callback):
         self._maybe_draw()
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
+        # A stopped fit ends short of its plan: the final drawing fits the axis to the data.
+        history = self.training_history
+        if history.planned_epochs is not None and history.planned_epochs != len(history):
+            self._dirty = True
+        history.planned_epochs = None
         if self._dirty or self.redraws == 0:
             self.draw()

@@ -300,7 +300,9 @@ def run_configurations(
         import ipywidgets
         from IPython.display import display
 
-        overlay.widget = ipywidgets.Image(format="png")
+        # Shrinks with a narrow output area (no side margins, which would stick out).
+        overlay.widget = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
+            max_width="100%", height="auto", margin="2px 0"))
         display(overlay.widget)
 
     rows: list[ComparisonRow] = []

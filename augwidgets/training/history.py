@@ -78,6 +78,9 @@ class TrainingHistory:
         self.epochs: list[EpochRecord] = []
         self.batches: list[BatchRecord] = []
         self._steps_hint: int | None = None
+        #: The epoch ordinal the fit under way will reach, when known (a live plot sizes its
+        #: epoch axis to it, so it need not rescale as training goes on); None otherwise.
+        self.planned_epochs: int | None = None
 
     # ------------------------------------------------------------------------------ writing
     def log_batch(self, batch: int, logs: Mapping[str, Any] | None,
@@ -124,6 +127,7 @@ class TrainingHistory:
         self.epochs.clear()
         self.batches.clear()
         self._steps_hint = None
+        self.planned_epochs = None
 
     # ------------------------------------------------------------------------------ reading
     def __len__(self) -> int:

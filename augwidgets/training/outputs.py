@@ -98,7 +98,9 @@ class ImageOutput(Output):
         if self._widget is None:
             import ipywidgets
 
-            self._widget = ipywidgets.Image(format="png")
+            # Shrinks with a narrow output area instead of sticking out of it.
+            self._widget = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
+                max_width="100%", height="auto", margin="2px 0"))
         return self._widget
 
     def display(self) -> None:

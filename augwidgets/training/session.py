@@ -8,6 +8,13 @@ ends training after the current batch; a second ``start()`` continues where the 
 ended (``initial_epoch``) and appends to the history; ``reset()`` starts over with the
 initial weights. A NaN or infinite loss stops training with a message.
 
+The session is one state machine (``SessionState``). Every transition happens under one
+lock, in one method (``_transition``), and listeners are called after the lock is released,
+so a listener may call back into the session. ``stop()`` racing the end of ``fit`` always
+lands in a resting state: whichever takes the lock first decides, and the loser sees the
+new state. A ``KeyboardInterrupt`` (a kernel interrupt) during ``wait()`` stops training
+after the current batch, keeps the history and the weights, and is re-raised.
+
 On a GPU the generator's augmentation moves onto the device (the model's first layer,
 fed by un-augmented batches); ``augment_on_device=True`` forces that path on any device.
 
@@ -19,6 +26,7 @@ Example:
 
 from __future__ import annotations
 
+import enum
 import math
 import re
 import threading
@@ -40,8 +48,55 @@ from augwidgets.training.model import (
 )
 from augwidgets.training.outputs import Output
 
-#: Session states, as shown in a panel.
-STATES = ("ready", "running", "stopping", "stopped", "finished", "diverged", "failed")
+
+class SessionState(str, enum.Enum):
+    """Where a ``TrainingSession`` is; the value is what a panel shows.
+
+    ``READY`` (nothing trained since the last reset), ``RUNNING``, ``STOPPING`` (asked to
+    stop, the current batch is finishing), and the resting states a run ends in:
+    ``STOPPED``, ``FINISHED``, ``DIVERGED`` (a NaN or infinite loss) and ``FAILED`` (an
+    exception, re-raised by ``wait()``). A ``str`` enum, so ``state == "stopped"`` holds.
+
+    Example:
+        >>> SessionState.STOPPING.active, SessionState("finished").resting
+        (True, True)
+    """
+
+    READY = "ready"
+    RUNNING = "running"
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+    FINISHED = "finished"
+    DIVERGED = "diverged"
+    FAILED = "failed"
+
+    @property
+    def active(self) -> bool:
+        """True while a training thread owns the model (running or stopping)."""
+        return self in (SessionState.RUNNING, SessionState.STOPPING)
+
+    @property
+    def resting(self) -> bool:
+        """True when no training is under way: ``start()`` and ``reset()`` are allowed."""
+        return not self.active
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_S = SessionState
+
+#: Allowed transitions: state -> the states it may move to.
+TRANSITIONS: dict[SessionState, frozenset[SessionState]] = {
+    _S.READY: frozenset({_S.RUNNING, _S.READY}),
+    _S.RUNNING: frozenset({_S.STOPPING, _S.STOPPED, _S.FINISHED, _S.DIVERGED, _S.FAILED}),
+    _S.STOPPING: frozenset({_S.STOPPED, _S.DIVERGED, _S.FAILED}),
+    **{rest: frozenset({_S.RUNNING, _S.READY})
+       for rest in (_S.STOPPED, _S.FINISHED, _S.DIVERGED, _S.FAILED)},
+}
+
+#: Session states, as shown in a panel (the values of ``SessionState``).
+STATES = tuple(state.value for state in SessionState)
 
 
 def _positive_int(name: str, value: Any, *, allow_none: bool = False) -> int | None:
@@ -113,7 +168,7 @@ class _Control(keras.callbacks.Callback):
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(float(loss)):
-            self.session._diverged(float(loss), batch)
+            self.session._record_divergence(float(loss), batch)
             self.model.stop_training = True
         elif self.session._stop_requested.is_set():
             self.model.stop_training = True
@@ -211,8 +266,13 @@ class TrainingSession:
         self._control = _Control(self)
         self._thread: threading.Thread | None = None
         self._stop_requested = threading.Event()
+        # Set when a run's thread has finished everything. wait() blocks on this, not on
+        # Thread.join: an interrupted join marks a live thread as stopped (bpo-45274).
+        self._done = threading.Event()
+        self._done.set()
         self._lock = threading.Lock()
-        self.state = "ready"
+        self._state = SessionState.READY
+        self._divergence: str | None = None
         self.error: BaseException | None = None
         self.message = ""
 
@@ -259,9 +319,14 @@ class TrainingSession:
 
     # ------------------------------------------------------------------------- properties
     @property
+    def state(self) -> SessionState:
+        """The current ``SessionState`` (changed only by the session's own methods)."""
+        return self._state
+
+    @property
     def running(self) -> bool:
-        """True while the training thread is alive."""
-        return self._thread is not None and self._thread.is_alive()
+        """True while training is under way (running or stopping)."""
+        return self._state.active
 
     @property
     def history(self) -> dict[str, list[float]]:
@@ -305,7 +370,7 @@ class TrainingSession:
         return "\n".join(lines + [f"note: {n}" for n in self.notes])
 
     def __repr__(self) -> str:
-        return (f"TrainingSession(state={self.state!r}, epochs_done={self.epochs_done}, "
+        return (f"TrainingSession(state={self.state.value!r}, epochs_done={self.epochs_done}, "
                 f"device={self.device.kind!r})")
 
     # ---------------------------------------------------------------------------- control
@@ -317,63 +382,101 @@ class TrainingSession:
         for listener in list(self._listeners):
             listener(self)
 
-    def _set_state(self, state: str, message: str | None = None) -> None:
-        self.state = state
+    def _transition(self, new: SessionState, message: str | None = None) -> None:
+        """Moves to ``new``; the caller holds ``self._lock`` and notifies afterwards."""
+        if new not in TRANSITIONS[self._state]:
+            raise RuntimeError(f"A training session cannot go from {self._state.value!r} to "
+                               f"{new.value!r}.")
+        self._state = new
         if message is not None:
             self.message = message
+
+    def _record_divergence(self, loss: float, batch: int) -> None:
+        # Called by the callback in the training thread; the run's end turns it into DIVERGED.
+        with self._lock:
+            self._divergence = (f"The loss became {loss} at epoch {self.epochs_done + 1}, batch "
+                                f"{batch + 1}; training stopped. Lower the learning rate, or "
+                                "check that the inputs are rescaled.")
+            self.message = self._divergence
         self._notify()
 
-    def _diverged(self, loss: float, batch: int) -> None:
-        self.message = (f"The loss became {loss} at epoch {self.epochs_done + 1}, batch "
-                        f"{batch + 1}; training stopped. Lower the learning rate, or check "
-                        "that the inputs are rescaled.")
-        self.state = "diverged"
+    def _join_previous(self) -> None:
+        """Waits until the last run's thread has done everything, listeners included."""
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._done.wait()
 
     def start(self, epochs: int | None = None) -> None:
         """Starts (or continues) training in a background thread and returns at once.
 
         Args:
             epochs: epochs to train in this run (None: the session's ``epochs``).
+
+        Raises:
+            RuntimeError: when training is already under way.
         """
         epochs = self.epochs if epochs is None else _positive_int("epochs", epochs)
+        if self._state.resting:
+            self._join_previous()
         with self._lock:
-            if self.running:
-                raise RuntimeError("Training is already running; call stop() or wait() first.")
+            if self._state.active:
+                raise RuntimeError("Training is already running; call stop() or wait() first. "
+                                   f"Received: state={self._state.value!r}")
             self._stop_requested.clear()
+            self._divergence = None
             self.error = None
             initial = self.epochs_done
             self._thread = threading.Thread(target=self._run, args=(initial, initial + epochs),
                                             name="augwidgets-training", daemon=True)
-            self._set_state("running", f"training epochs {initial + 1} to {initial + epochs}")
+            self._transition(SessionState.RUNNING,
+                             f"training epochs {initial + 1} to {initial + epochs}")
+            self._done.clear()
             self._thread.start()
+        self._notify()
 
     def _run(self, initial_epoch: int, final_epoch: int) -> None:
+        try:
+            self._train(initial_epoch, final_epoch)
+        finally:
+            self._done.set()
+
+    def _train(self, initial_epoch: int, final_epoch: int) -> None:
+        error: BaseException | None = None
         try:
             self.model.fit(self.train, validation_data=self.validation, epochs=final_epoch,
                            initial_epoch=initial_epoch, steps_per_epoch=self.steps_per_epoch,
                            callbacks=[self._control, self.live_plot], verbose=0)
-        except BaseException as error:  # re-raised by wait(); shown by a panel
-            self.error = error
-            self._set_state("failed", _summarise(error))
-            return
-        if self.state == "diverged":
-            self._notify()
-        elif self._stop_requested.is_set():
-            self._set_state("stopped", f"stopped after {self.epochs_done} epochs")
-        else:
-            self._set_state("finished", f"finished {self.epochs_done} epochs")
+        except BaseException as caught:  # re-raised by wait(); shown by a panel
+            error = caught
+        with self._lock:  # the one place a run ends; stop() either came before or sees this
+            if error is not None:
+                self.error = error
+                self._transition(SessionState.FAILED, _summarise(error))
+            elif self._divergence is not None:
+                self._transition(SessionState.DIVERGED, self._divergence)
+            elif self._stop_requested.is_set():
+                self._transition(SessionState.STOPPED, f"stopped after {self.epochs_done} epochs")
+            else:
+                self._transition(SessionState.FINISHED, f"finished {self.epochs_done} epochs")
+        self._notify()
 
     def stop(self) -> None:
         """Asks training to end after the current batch, keeping history and weights.
 
-        Returns at once; call ``wait()`` to block until the thread has ended.
+        Returns at once (a no-op when nothing runs); call ``wait()`` to block until the
+        thread has ended.
         """
-        if self.running:
+        with self._lock:
+            if self._state is not SessionState.RUNNING:
+                return
             self._stop_requested.set()
-            self._set_state("stopping", "stopping after the current batch")
+            self._transition(SessionState.STOPPING, "stopping after the current batch")
+        self._notify()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Blocks until training ends; re-raises an exception from the training thread.
+
+        A ``KeyboardInterrupt`` while waiting (interrupting the kernel) stops training after
+        the current batch, waits for it, keeps the history and the weights, and is re-raised.
 
         Args:
             timeout: seconds to wait at most (None: no limit).
@@ -381,27 +484,43 @@ class TrainingSession:
         Returns:
             True when training has ended, False when the timeout passed first.
         """
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-            if thread.is_alive():
+        if self._thread is not None and self._thread is not threading.current_thread():
+            try:
+                ended = self._done.wait(timeout)
+            except KeyboardInterrupt:
+                self.stop()
+                self._done.wait()  # a second interrupt here propagates as it is
+                raise
+            if not ended:
                 return False
         if self.error is not None:
             raise self.error
         return True
 
     def reset(self) -> None:
-        """Stops training and starts over: initial weights, fresh optimizer, empty history."""
-        self.stop()
-        thread = self._thread
-        if thread is not None:
-            thread.join()
-        self.model.set_weights(self._initial_weights)
-        for variable, value in zip(self.model.optimizer.variables, self._initial_optimizer,
-                                   strict=True):
-            variable.assign(value)
-        self.learning_rate = self._initial_learning_rate
-        self.live_plot.reset()
-        self.error = None
-        self._thread = None
-        self._set_state("ready", "")
+        """Stops training and starts over: initial weights, fresh optimizer, empty history.
+
+        Raises:
+            RuntimeError: when called from the training thread (a listener) mid-run.
+        """
+        if self._state.active and self._thread is threading.current_thread():
+            raise RuntimeError("reset() cannot wait for the training thread from inside it. "
+                               f"Received: state={self._state.value!r}")
+        while True:
+            self.stop()
+            self._join_previous()
+            with self._lock:
+                if self._state.active:  # another start() won the race: stop that one too
+                    continue
+                self.model.set_weights(self._initial_weights)
+                for variable, value in zip(self.model.optimizer.variables,
+                                           self._initial_optimizer, strict=True):
+                    variable.assign(value)
+                self.learning_rate = self._initial_learning_rate
+                self.live_plot.reset()
+                self.error = None
+                self._divergence = None
+                self._thread = None
+                self._transition(SessionState.READY, "")
+                break
+        self._notify()

@@ -9,6 +9,13 @@ renders synchronously, updates made inside ``hold_updates()`` (or by setting
 ``generator_kwargs``) collapse into one render of the final state, and an unchanged state
 is never rendered twice, so the last value always wins.
 
+Layout: the controls and the preview are two items of a wrapping flex row (about 400 and
+640 px wide at their basis), so below about 1100 px of output the preview moves under the
+controls; nothing has a fixed width that adds up past the cell, and the preview image is
+shown at its natural size where it fits, so its 14 px captions stay legible. A slider move
+sends the browser only what is visible: the Code and Share tabs and the "every value
+drawn" list are written while they are open (and when they are opened).
+
 Example:
     >>> panel = AugmentationPanel("data/train", rotation_range=20)  # doctest: +SKIP
     >>> panel.controls["rotation_range"].value = 30  # doctest: +SKIP
@@ -20,7 +27,10 @@ from __future__ import annotations
 
 import contextlib
 import html
+import json
 import os
+import time
+from collections import deque
 from collections.abc import Iterator, Mapping
 from pathlib import PurePath
 from typing import Any
@@ -58,6 +68,30 @@ _VALIDATION_NOTE = (
     "really are: random rotations or flips there would make the score change from epoch to "
     "epoch for no reason, and would not be comparable between models."
 )
+
+
+_DESCRIPTION_WIDTH = "150px"  # fits the longest slider name, height_shift_range
+
+
+def _wrapping_row(gap: str = "4px 8px", align_items: str = "center") -> widgets.Layout:
+    """A flex row that wraps its children onto new lines instead of overflowing."""
+    return widgets.Layout(display="flex", flex_flow="row wrap", align_items=align_items,
+                          grid_gap=gap, width="100%", min_width="0")
+
+
+def control_layout() -> widgets.Layout:
+    """The layout of a generator control: it shrinks with the output area (down to 250 px)
+    instead of pushing the panel past it. Give an added slider this layout."""
+    return widgets.Layout(width="auto", flex="1 1 320px", min_width="250px", max_width="400px")
+
+
+def _button_layout() -> widgets.Layout:
+    """A button as wide as its icon and label (the 148 px default truncates or wastes room)."""
+    return widgets.Layout(width="auto", min_width="fit-content", flex="0 0 auto")
+
+
+def _checkbox_layout() -> widgets.Layout:
+    return widgets.Layout(width="auto", flex="0 0 auto")
 
 
 def _readout_format(step: float) -> str:
@@ -153,6 +187,7 @@ class AugmentationPanel(widgets.VBox):
         self._busy = False
         self._pending = False
         self._syncing = False
+        self.timings: deque[dict[str, float]] = deque(maxlen=200)
         self._load_sample()
         super().__init__(children=self._build(), layout=widgets.Layout(width="100%"))
         for name in PIXEL_PARAMETERS:
@@ -264,12 +299,14 @@ class AugmentationPanel(widgets.VBox):
 
     def _make_control(self, name: str) -> widgets.Widget:
         spec = PIXEL_PARAMETERS[name]
+        # Flexible widths: a control shrinks with the output area instead of pushing the
+        # panel past it, and its unit wraps under it when there is no room beside it.
         common = dict(description=name, tooltip=spec.help,
-                      style={"description_width": "170px"},
-                      layout=widgets.Layout(width="390px"))
+                      style={"description_width": _DESCRIPTION_WIDTH}, layout=control_layout())
         if name == "rescale":
             return widgets.Dropdown(options=list(_RESCALE_CHOICES), value="None", **common)
         if spec.kind == "bool":
+            common["layout"] = widgets.Layout(width="auto", flex="1 1 320px", min_width="0")
             return widgets.Checkbox(value=False, indent=False, **common)
         if spec.kind == "choice":
             return widgets.Dropdown(options=list(spec.choices), **common)
@@ -281,6 +318,22 @@ class AugmentationPanel(widgets.VBox):
                                    step=spec.step, continuous_update=True,
                                    readout_format=_readout_format(spec.step), **common)
 
+    def add_control_row(self, group: str, *row: widgets.Widget) -> widgets.Box:
+        """Appends a row of widgets to a control group (``GROUPS``), laid out like the
+        generator controls: it wraps instead of widening the panel. Returns the row.
+
+        Example:
+            >>> slider = widgets.FloatSlider(description="strength",
+            ...                              layout=control_layout())  # doctest: +SKIP
+            >>> panel.add_control_row("geometry", slider)  # doctest: +SKIP
+        """
+        if group not in self.group_boxes:
+            raise ValueError(f"`group` must be one of {tuple(self.group_boxes)}. "
+                             f"Received: group={group!r}")
+        box = widgets.Box(list(row), layout=_wrapping_row())
+        self.group_boxes[group].children = (*self.group_boxes[group].children, box)
+        return box
+
     def _make_strength_control(self) -> widgets.Widget:
         """One slider that sets every geometry slider to ``strength_kwargs(s)``: the
         arguments ``augwidgets.sweep`` trains with at strength ``s``."""
@@ -289,11 +342,11 @@ class AugmentationPanel(widgets.VBox):
             value=0.0, min=0.0, max=5.0, step=0.05, continuous_update=True,
             readout_format=".2f", description="strength",
             tooltip=f"scales all geometry sliders together; 1 is {unit}",
-            style={"description_width": "170px"}, layout=widgets.Layout(width="390px"))
+            style={"description_width": _DESCRIPTION_WIDTH}, layout=control_layout())
         self.strength_control.observe(self._on_strength, names="value")
-        return widgets.HBox([self.strength_control, widgets.HTML(
+        return widgets.Box([self.strength_control, widgets.HTML(
             "<small>moves all geometry sliders (as in <code>sweep</code>)</small>",
-            layout=widgets.Layout(width="150px"))])
+            layout=widgets.Layout(flex="1 1 120px", min_width="0"))], layout=_wrapping_row())
 
     def _on_strength(self, change: dict[str, Any]) -> None:
         self.generator_kwargs = with_strength(self.generator_kwargs, change["new"])
@@ -301,7 +354,7 @@ class AugmentationPanel(widgets.VBox):
     def _build(self) -> list[widgets.Widget]:
         self.controls: dict[str, widgets.Widget] = {}
         self.units: dict[str, widgets.HTML] = {}
-        groups = []
+        self.group_boxes: dict[str, widgets.VBox] = {}
         for group in GROUPS:
             rows = [widgets.HTML(f"<b>{group}</b>")]
             if group == "geometry":
@@ -313,70 +366,118 @@ class AugmentationPanel(widgets.VBox):
                 control.observe(self._on_control, names="value")
                 self.controls[name] = control
                 unit = spec.unit if spec.name != "zoom_range" else spec.unit + " (>1 zooms out)"
-                self.units[name] = widgets.HTML(f"<small>{html.escape(unit)}</small>",
-                                                layout=widgets.Layout(width="150px"))
-                rows.append(widgets.HBox([control, self.units[name]]))
-            groups.append(widgets.VBox(rows))
-        controls_box = widgets.VBox(groups, layout=widgets.Layout(min_width="560px"))
+                self.units[name] = widgets.HTML(
+                    f"<small>{html.escape(unit)}</small>",
+                    layout=widgets.Layout(flex="1 1 120px", min_width="0"))
+                rows.append(widgets.Box([control, self.units[name]], layout=_wrapping_row()))
+            self.group_boxes[group] = widgets.VBox(rows, layout=widgets.Layout(min_width="0"))
+        # Controls and preview sit side by side when the output area has room for both
+        # (about 1100 px), else the preview wraps under the controls: no fixed widths add up.
+        self.controls_box = widgets.VBox(
+            list(self.group_boxes.values()),
+            layout=widgets.Layout(flex="1 1 400px", min_width="0", max_width="600px"))
+        self.controls_box.add_class("augwidgets-controls")
 
-        self.header = widgets.HTML()
+        self.header = widgets.HTML(layout=widgets.Layout(max_width="100%"))
         self.new_images_button = widgets.Button(description="New images", icon="images",
-                                                tooltip="draw another sample of images")
+                                                tooltip="draw another sample of images",
+                                                layout=_button_layout())
         self.new_draw_button = widgets.Button(description="New draw", icon="dice",
-                                              tooltip="draw new random transforms")
+                                              tooltip="draw new random transforms",
+                                              layout=_button_layout())
         self.new_images_button.on_click(self._on_new_images)
         self.new_draw_button.on_click(self._on_new_draw)
         self.mode = widgets.ToggleButtons(options=[("Grid", "grid"),
                                                    ("One image × N", "one_image")],
-                                          value="grid", style={"button_width": "110px"})
+                                          value="grid",
+                                          tooltips=["one tile per image",
+                                                    "one image under different draws"],
+                                          style={"button_width": "auto"},
+                                          layout=widgets.Layout(width="auto"))
         self.focus = widgets.Dropdown(description="image", options=self._focus_options(),
-                                      layout=widgets.Layout(width="260px"))
+                                      style={"description_width": "50px"},
+                                      layout=widgets.Layout(width="auto", flex="1 1 200px",
+                                                            min_width="160px",
+                                                            max_width="320px"))
         self.show_original = widgets.Checkbox(description="original", value=False, indent=False,
-                                              layout=widgets.Layout(width="90px"))
+                                              layout=_checkbox_layout())
         self.show_params = widgets.Checkbox(description="show transform", value=True,
-                                            indent=False, layout=widgets.Layout(width="130px"))
+                                            indent=False, layout=_checkbox_layout())
         self.show_validation = widgets.Checkbox(description="validation side by side",
                                                 value=True, indent=False,
-                                                layout=widgets.Layout(width="190px"))
+                                                layout=_checkbox_layout())
         for widget in (self.mode, self.focus, self.show_original, self.show_params,
                        self.show_validation):
             widget.observe(lambda _change: self.refresh(), names="value")
-        image_layout = dict(max_width="100%", height="auto", object_fit="contain")
+        # No side margins: max-width 100% plus the default 2 px margins would stick out.
+        image_layout = dict(max_width="100%", height="auto", object_fit="contain",
+                            margin="2px 0")
         self.preview = widgets.Image(format="jpeg", layout=widgets.Layout(**image_layout))
         self.preview.add_class("augwidgets-preview")
         self.validation_preview = widgets.Image(format="jpeg",
                                                 layout=widgets.Layout(**image_layout))
-        self.validation_note = widgets.HTML()
+        self.validation_preview.add_class("augwidgets-validation-preview")
+        # width 0 / min-width 100%: the note wraps to the image's width instead of widening
+        # its box to one long line.
+        self.validation_note = widgets.HTML(layout=widgets.Layout(width="0", min_width="100%"))
+        # Each preview keeps its natural size (so the captions stay >= 11 CSS px) and the
+        # validation grid moves under the training grid when both do not fit side by side.
+        preview_item = dict(flex="0 1 auto", min_width="0", max_width="100%")
         self.validation_box = widgets.VBox(
             [widgets.HTML("<b>validation generator</b> (scaling only)"), self.validation_note,
-             self.validation_preview], layout=widgets.Layout(width="45%"))
+             self.validation_preview], layout=widgets.Layout(**preview_item))
+        self.details = widgets.HTML()
+        self.details_box = widgets.Accordion([self.details], titles=("every value drawn",),
+                                             selected_index=None,
+                                             layout=widgets.Layout(width="0",
+                                                                   min_width="100%"))
+        self.details_box.observe(lambda _change: self._update_details(),
+                                 names="selected_index")
         training_box = widgets.VBox([widgets.HTML("<b>training generator</b> (augmented)"),
-                                     self.preview], layout=widgets.Layout(width="55%"))
-        preview_box = widgets.VBox([
-            widgets.HBox([self.new_images_button, self.new_draw_button, self.mode, self.focus]),
-            widgets.HBox([self.show_original, self.show_params, self.show_validation]),
-            widgets.HBox([training_box, self.validation_box]),
-        ], layout=widgets.Layout(flex="1 1 auto"))
+                                     self.preview, self.details_box],
+                                    layout=widgets.Layout(**preview_item))
+        self.preview_box = widgets.VBox([
+            widgets.Box([self.new_images_button, self.new_draw_button, self.mode, self.focus],
+                        layout=_wrapping_row()),
+            widgets.Box([self.show_original, self.show_params, self.show_validation],
+                        layout=_wrapping_row()),
+            widgets.Box([training_box, self.validation_box],
+                        layout=_wrapping_row(gap="8px 16px", align_items="flex-start")),
+        ], layout=widgets.Layout(flex="1 1 640px", min_width="0"))
+        self.preview_box.add_class("augwidgets-preview-area")
 
         self.findings_html = widgets.HTML()
-        self.dialect = widgets.ToggleButtons(options=_DIALECT_LABELS, value="python")
+        self.dialect = widgets.ToggleButtons(options=_DIALECT_LABELS, value="python",
+                                             style={"button_width": "auto"},
+                                             layout=widgets.Layout(width="auto"))
         self.dialect.observe(lambda _change: self._update_code(), names="value")
         self.code_area = widgets.Textarea(layout=widgets.Layout(width="100%", height="320px"))
         self.share_text = widgets.Text(description="share", layout=widgets.Layout(width="100%"))
         self.json_area = widgets.Textarea(layout=widgets.Layout(width="100%", height="140px"))
         self.load_text = widgets.Text(placeholder="paste a share string or JSON, then Load",
-                                      layout=widgets.Layout(width="70%"))
-        self.load_button = widgets.Button(description="Load")
+                                      layout=widgets.Layout(width="auto", flex="1 1 240px",
+                                                            min_width="0"))
+        self.load_button = widgets.Button(description="Load", icon="upload",
+                                          tooltip="load the pasted settings",
+                                          layout=_button_layout())
         self.load_button.on_click(self._on_load)
         self.load_message = widgets.HTML()
         tabs = widgets.Tab(children=[
             self.findings_html,
             widgets.VBox([self.dialect, self.code_area]),
             widgets.VBox([self.share_text, self.json_area,
-                          widgets.HBox([self.load_text, self.load_button]), self.load_message]),
+                          widgets.Box([self.load_text, self.load_button],
+                                      layout=_wrapping_row()),
+                          self.load_message]),
         ], titles=("Findings", "Code", "Share"))
         self.tabs = tabs
-        return [self.header, widgets.HBox([controls_box, preview_box]), tabs]
+        # The code and share tabs are written only while shown (and when they are opened):
+        # a slider move then sends the preview and nothing a student cannot see.
+        tabs.observe(lambda _change: self._update_hidden_tabs(), names="selected_index")
+        self.body = widgets.Box([self.controls_box, self.preview_box],
+                                layout=_wrapping_row(gap="8px 24px", align_items="flex-start"))
+        self.body.add_class("augwidgets-explorer-body")
+        return [self.header, self.body, tabs]
 
     def _focus_options(self) -> list[tuple[str, int]]:
         return [(f"{i}: {image.filename}", i) for i, image in enumerate(self.images)] or [("-", 0)]
@@ -465,13 +566,37 @@ class AugmentationPanel(widgets.VBox):
 
     # ------------------------------------------------------------------ views
     def _update_views(self) -> None:
+        started = time.perf_counter()
         kwargs = self.generator_kwargs
         self._update_header()
         self._update_preview(kwargs)
+        rendered = time.perf_counter()
         self._update_validation(kwargs)
         self._update_findings(kwargs)
-        self._update_code()
-        self._update_share(kwargs)
+        self._update_hidden_tabs(kwargs)
+        self._record_timing(started, rendered)
+
+    def _record_timing(self, started: float, rendered: float) -> None:
+        """Keeps the last updates' kernel-side times (``timings``), and appends them to
+        ``$AUGWIDGETS_PANEL_TIMINGS`` when set (the browser latency benchmark reads it)."""
+        done = time.perf_counter()
+        entry = {"render_count": self.render_count,
+                 "preview_ms": round((rendered - started) * 1e3, 3),
+                 "update_ms": round((done - started) * 1e3, 3),
+                 "preview_bytes": len(self.preview.value or b"")}
+        self.timings.append(entry)
+        path = os.environ.get("AUGWIDGETS_PANEL_TIMINGS")
+        if path:
+            with contextlib.suppress(OSError), open(path, "a", encoding="utf-8") as log:
+                log.write(json.dumps(entry) + "\n")
+
+    def _update_hidden_tabs(self, kwargs: Mapping[str, Any] | None = None) -> None:
+        """Writes the code and share tabs only while one of them is shown."""
+        selected = self.tabs.selected_index
+        if selected == 1:
+            self._update_code()
+        elif selected == 2:
+            self._update_share(self.generator_kwargs if kwargs is None else kwargs)
 
     def _update_header(self) -> None:
         title = "<b>Augmentation explorer</b>"
@@ -525,9 +650,22 @@ class AugmentationPanel(widgets.VBox):
             return
         self._keys["preview"] = key
         if self.error:
+            self.last_preview = None
             self.preview.value = message_image(self.error)
+        else:
+            self.preview.value = self._render(kwargs, augment=True)
+        self._update_details()
+
+    def _update_details(self) -> None:
+        """Every value each tile drew, written only while its section is open."""
+        if self.details_box.selected_index != 0:
             return
-        self.preview.value = self._render(kwargs, augment=True)
+        preview = self.last_preview
+        lines = preview.details if preview is not None and self.show_params.value else []
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+        self.details.value = (f"<ol style='margin:0;padding-left:2em;font-size:12px;"
+                              f"font-family:monospace'>{items}</ol>" if items else
+                              "<i>nothing drawn (no augmentation, or transforms hidden)</i>")
 
     def _update_validation(self, kwargs: Mapping[str, Any]) -> None:
         scaling = {k: v for k, v in kwargs.items() if k in _SCALING}
@@ -558,7 +696,7 @@ class AugmentationPanel(widgets.VBox):
         self.findings_html.value = f"<ul style='margin:0'>{items}</ul>"
 
     def _update_code(self) -> None:
-        if self.dialect.value in DIALECTS:
+        if self.tabs.selected_index == 1 and self.dialect.value in DIALECTS:
             self.code_area.value = self.code(self.dialect.value)
 
     def _update_share(self, kwargs: Mapping[str, Any]) -> None:

@@ -5,6 +5,11 @@ smaller than PNG (see ``/work/shared/JUPYTER-TESTING.md``), which matters becaus
 preview travels to the browser. PNG (fast ``compress_level=1``) is there for line art
 and exact pixels.
 
+Captions are drawn with ``TextAtlas``: Pillow's bundled FreeType font (no files, no
+downloads) rendered once per character and size, then stamped onto the NumPy canvas. A
+14 px caption stays legible when the grid is shown at 100% zoom, where the old 6x11
+bitmap font was a few pixels high, and stamping costs about a tenth of ``ImageDraw.text``.
+
 Example:
     >>> import numpy as np
     >>> encode_image(np.zeros((8, 8, 3), np.uint8))[:2]
@@ -22,6 +27,9 @@ from PIL import Image, ImageDraw, ImageFont
 FORMATS = ("jpeg", "png")
 LINE_HEIGHT = 12
 CHAR_WIDTH = 6
+
+
+CAPTION_PX = 14  # caption font size in image pixels (>= 11 CSS px at 80% display scale)
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +69,101 @@ def draw_text(pil: Image.Image, lines: list[tuple[int, int, str]], fill: tuple[i
         draw.text((x, y), text, fill=fill, font=font)
 
 
+class TextAtlas:
+    """Every Latin-1 character of Pillow's default FreeType font at one size, pre-rendered.
+
+    ``draw(canvas, x, y, text, colour)`` stamps dark text onto a light ``HxWx3`` uint8
+    canvas in place (darkest-wins compositing, exact on a white background) and
+    ``width(text)`` measures it. Falls back to the bitmap font where Pillow has no FreeType.
+
+    Args:
+        size: font size in pixels.
+
+    Example:
+        >>> canvas = np.full((20, 80, 3), 255, np.uint8)
+        >>> atlas = TextAtlas.get(14)
+        >>> atlas.draw(canvas, 2, 2, "cat", (0, 0, 0)) > 0 and bool((canvas < 128).any())
+        True
+    """
+
+    def __init__(self, size: int):
+        try:
+            font = ImageFont.load_default(size=size)
+        except (TypeError, OSError):  # Pillow < 10.1 or no FreeType
+            font = default_font()
+        self.size = size
+        ascent, descent = font.getmetrics() if hasattr(font, "getmetrics") else (size, 2)
+        self.line_height = ascent + descent
+        self._advance: dict[str, float] = {}
+        self._glyph: dict[str, tuple[int, np.ndarray]] = {}
+        self._ink: dict[tuple[str, tuple[int, int, int]], np.ndarray] = {}
+        for code in range(32, 256):
+            char = chr(code)
+            if not char.isprintable():
+                continue
+            advance = float(font.getlength(char)) if hasattr(font, "getlength") else 6.0
+            self._advance[char] = advance
+            cell = Image.new("L", (int(advance) + size, self.line_height), 0)
+            ImageDraw.Draw(cell).text((size // 2, 0), char, fill=255, font=font)
+            mask = np.asarray(cell)
+            columns = np.flatnonzero(mask.max(axis=0))
+            if columns.size:
+                self._glyph[char] = (int(columns[0]) - size // 2,
+                                     np.ascontiguousarray(mask[:, columns[0]:columns[-1] + 1]))
+
+    @classmethod
+    @lru_cache(maxsize=4)
+    def get(cls, size: int = CAPTION_PX) -> TextAtlas:
+        """The shared atlas for ``size`` (built once, in about 20 ms)."""
+        return cls(size)
+
+    def width(self, text: str) -> int:
+        """The advance width of ``text`` in pixels."""
+        return round(sum(self._advance.get(c, self._advance["?"]) for c in text))
+
+    def fit(self, text: str, width: int) -> str:
+        """``text`` cut (ending in ``...``: Latin-1 has no ellipsis) to at most ``width`` px."""
+        if self.width(text) <= width:
+            return text
+        while text and self.width(text + "...") > width:
+            text = text[:-1]
+        return text.rstrip() + "..."
+
+    def _ink_for(self, char: str, colour: tuple[int, int, int]) -> np.ndarray:
+        key = (char, colour)
+        ink = self._ink.get(key)
+        if ink is None:
+            alpha = self._glyph[char][1].astype(np.float32)[..., None] / 255.0
+            paper = np.float32(255.0)
+            ink = np.rint(paper - alpha * (paper - np.asarray(colour, np.float32)))
+            ink = self._ink[key] = ink.astype(np.uint8)
+        return ink
+
+    def draw(self, canvas: np.ndarray, x: int, y: int, text: str,
+             colour: tuple[int, int, int] = (30, 30, 30)) -> int:
+        """Stamps ``text`` with its top-left at ``(x, y)``; returns the width drawn.
+
+        Characters outside Latin-1 are drawn as ``?``; anything past the canvas is clipped.
+        """
+        height, width = canvas.shape[:2]
+        cursor = float(x)
+        for char in text:
+            if char not in self._advance:
+                char = "?"
+            glyph = self._glyph.get(char)
+            if glyph is not None:
+                left = round(cursor) + glyph[0]
+                ink = self._ink_for(char, colour)
+                top, bottom = max(y, 0), min(y + ink.shape[0], height)
+                x0, x1 = max(left, 0), min(left + ink.shape[1], width)
+                if top < bottom and x0 < x1:
+                    region = canvas[top:bottom, x0:x1]
+                    np.minimum(region, ink[top - y:bottom - y, x0 - left:x1 - left],
+                               out=region)
+            cursor += self._advance[char]
+        return round(cursor) - x
+
+
 def message_image(text: str, size: tuple[int, int] = (120, 480), format: str = "jpeg") -> bytes:
     """A small light-grey image with ``text`` on it, for empty or failed previews.
 
@@ -68,17 +171,20 @@ def message_image(text: str, size: tuple[int, int] = (120, 480), format: str = "
         >>> message_image("no images")[:2]
         b'\\xff\\xd8'
     """
-    pil = Image.new("RGB", (size[1], size[0]), (245, 245, 245))
+    canvas = np.full((size[0], size[1], 3), 245, np.uint8)
+    atlas = TextAtlas.get(13)
     wrapped = []
     for paragraph in text.splitlines() or [""]:
         line = ""
         for word in paragraph.split(" "):
-            if len(line) + len(word) + 1 > (size[1] - 16) // CHAR_WIDTH:
+            candidate = f"{line} {word}".strip()
+            if line and atlas.width(candidate) > size[1] - 16:
                 wrapped.append(line)
                 line = word
             else:
-                line = f"{line} {word}".strip()
+                line = candidate
         wrapped.append(line)
-    draw_text(pil, [(8, 8 + i * LINE_HEIGHT, line) for i, line in enumerate(wrapped)],
-              fill=(150, 30, 30))
-    return encode_image(pil, format)
+    for i, line in enumerate(wrapped):
+        atlas.draw(canvas, 8, 8 + i * atlas.line_height, atlas.fit(line, size[1] - 16),
+                   (150, 30, 30))
+    return encode_image(canvas, format)

@@ -7,8 +7,8 @@ move only warps nine small images. ``render_preview`` draws every tile's transfo
 (``sample_transform`` seeded per tile) and runs it through the core's one image pipeline,
 ``core.pipeline.process_image``: the very function ``DirectoryIterator`` calls, so a tile
 holds exactly the values ``fit`` would get for that image and draw (``tile_values``). It
-then maps those values to grey levels, lays the tiles out on one NumPy canvas, writes the
-captions with PIL and encodes the canvas once. No matplotlib, no widgets: it is
+then maps those values to grey levels, lays the tiles out on one NumPy canvas, stamps the
+captions (``TextAtlas``, 14 px) and encodes the canvas once. No matplotlib, no widgets: it is
 benchmarked and tested on its own.
 
 Example:
@@ -45,7 +45,7 @@ from augwidgets.core.pipeline import (
 )
 from augwidgets.core.standardize import standardize as core_standardize
 from augwidgets.core.transforms import sample_transform
-from augwidgets.widgets.encoding import CHAR_WIDTH, LINE_HEIGHT, draw_text, encode_image
+from augwidgets.widgets.encoding import CAPTION_PX, TextAtlas, encode_image
 
 MODES = ("grid", "one_image")
 _PAD = 6
@@ -79,6 +79,7 @@ class Preview:
         params: each tile's drawn transform (``None`` where nothing was drawn).
         ranges: each tile's (min, max) value as the model receives it.
         shape: the grid's ``(height, width)``.
+        details: each tile's full caption (every drawn value), for a tooltip.
     """
 
     value: bytes
@@ -86,6 +87,7 @@ class Preview:
     params: list[dict[str, Any] | None]
     ranges: list[tuple[float, float]]
     shape: tuple[int, int]
+    details: list[str] = field(default_factory=list)
 
 
 def _scan(directory: str | os.PathLike) -> tuple[list[str], list[str], list[str]]:
@@ -277,28 +279,82 @@ def _tile_size(target_size: tuple[int, int]) -> tuple[int, int]:
     return max(1, round(height * scale)), max(1, round(width * scale))
 
 
+def _value_tokens(params: Mapping[str, Any]) -> list[str]:
+    """The drawn values that changed something (in the font's Latin-1): a tile that drew
+    no shear does not spend caption room on ``shear +0.0``."""
+    tokens = []
+    if params["theta"]:
+        tokens.append(f"rot {params['theta']:+.1f}°")
+    if params["tx"] or params["ty"]:
+        tokens.append(f"tx {params['tx']:+.1f} ty {params['ty']:+.1f}")
+    if params["shear"]:
+        tokens.append(f"shear {params['shear']:+.1f}°")
+    if params["zx"] != 1 or params["zy"] != 1:
+        tokens.append(f"zx {params['zx']:.2f} zy {params['zy']:.2f}")
+    flips = ("H" if params["flip_horizontal"] else "") + ("V" if params["flip_vertical"] else "")
+    if flips:
+        tokens.append(f"flip {flips}")
+    if params.get("channel_shift_intensity") is not None:
+        tokens.append(f"ch {params['channel_shift_intensity']:+.0f}")
+    if params.get("brightness") is not None:
+        tokens.append(f"bright x{params['brightness']:.2f}")
+    return tokens
+
+
+def _wrap(tokens: Sequence[str], width: int, lines: int, atlas: TextAtlas) -> list[str]:
+    """Greedy wrap of ``tokens`` into at most ``lines`` lines of ``width`` pixels; what does
+    not fit ends the last line with an ellipsis (the tooltip has the full set)."""
+    out = [""]
+    for token in tokens:
+        candidate = f"{out[-1]}  {token}" if out[-1] else token
+        if atlas.width(candidate) <= width:
+            out[-1] = candidate
+        elif len(out) < lines:
+            out.append(token)
+        else:
+            out[-1] = atlas.fit(out[-1] + "  " + token, width)
+            break
+    return [atlas.fit(line, width) for line in out] + [""] * (lines - len(out))
+
+
 def _caption(label: str, params: dict[str, Any] | None, value_range: tuple[float, float],
-             show_params: bool) -> list[str]:
-    lines = [label]
-    if show_params and params is not None:
-        lines.append(f"theta {params['theta']:+.1f}  tx {params['tx']:+.1f}  "
-                     f"ty {params['ty']:+.1f}")
-        lines.append(f"shear {params['shear']:+.1f}  zx {params['zx']:.2f}  "
-                     f"zy {params['zy']:.2f}")
-        extra = (f"flips {'H' if params['flip_horizontal'] else '-'}"
-                 f"{'V' if params['flip_vertical'] else '-'}")
-        if params.get("channel_shift_intensity") is not None:
-            extra += f"  ch {params['channel_shift_intensity']:+.0f}"
-        if params.get("brightness") is not None:
-            extra += f"  bright x{params['brightness']:.2f}"
-        lines.append(extra)
-    lines.append(f"values {value_range[0]:.3g} .. {value_range[1]:.3g}")
+             show_params: bool, width: int = 10_000) -> list[str]:
+    """The lines written under a tile: its class (with the value range the model receives
+    at the right), then up to three lines of the values it drew, only those that changed
+    the image (every value is in ``Preview.details``)."""
+    atlas = TextAtlas.get(CAPTION_PX)
+    values = f"{value_range[0]:.3g} .. {value_range[1]:.3g}"
+    room = width - atlas.width(values) - atlas.width("  ")
+    if atlas.width(label) <= room:
+        lines = [f"{label}\t{values}"]  # a tab: the values go right-aligned
+    else:
+        lines = [atlas.fit(label, width)]
+    if show_params:
+        tokens = _value_tokens(params) if params is not None else []
+        lines += _wrap(tokens or ["no transform"], width, caption_lines(True) - 1, atlas)
     return lines
+
+
+def _details(tile: int, label: str, params: dict[str, Any] | None,
+             value_range: tuple[float, float]) -> str:
+    """Every value a tile drew, with the legacy ``get_random_transform`` keys (tooltip)."""
+    text = f"tile {tile + 1}, {label}:"
+    if params is not None:
+        text += (f" theta {params['theta']:+.2f}, tx {params['tx']:+.2f}, "
+                 f"ty {params['ty']:+.2f}, shear {params['shear']:+.2f}, "
+                 f"zx {params['zx']:.3f}, zy {params['zy']:.3f}, "
+                 f"flip_horizontal {bool(params['flip_horizontal'])}, "
+                 f"flip_vertical {bool(params['flip_vertical'])}")
+        for key in ("channel_shift_intensity", "brightness"):
+            if params.get(key) is not None:
+                text += f", {key} {params[key]:.3f}"
+        text += ";"
+    return text + f" values {value_range[0]:.4g} .. {value_range[1]:.4g}"
 
 
 def caption_lines(show_params: bool) -> int:
     """How many caption lines each tile gets."""
-    return 5 if show_params else 2
+    return 4 if show_params else 1
 
 
 def render_preview(
@@ -355,7 +411,8 @@ def render_preview(
     rows = -(-count // columns)
     tile_h, tile_w = _tile_size(target)
     panes = 2 if show_original else 1
-    caption_h = caption_lines(show_params) * LINE_HEIGHT + 4
+    atlas = TextAtlas.get(CAPTION_PX)
+    caption_h = caption_lines(show_params) * atlas.line_height + 4
     cell_w = panes * tile_w + (panes - 1) * 2
     canvas = np.full((rows * (tile_h + caption_h + _PAD) + _PAD,
                       columns * (cell_w + _PAD) + _PAD, 3), 255, np.uint8)
@@ -388,7 +445,7 @@ def render_preview(
 
     if display is None:
         display = (min(r[0] for r in ranges), max(r[1] for r in ranges))
-    texts: list[tuple[int, int, str]] = []
+    details: list[str] = []
     for tile, value in enumerate(values):
         row, col = divmod(tile, columns)
         top = _PAD + row * (tile_h + caption_h + _PAD)
@@ -401,13 +458,15 @@ def render_preview(
                 image = cv2.resize(image, (tile_w, tile_h), interpolation=interpolation)
             x0 = left + pane * (tile_w + 2)
             canvas[top:top + tile_h, x0:x0 + tile_w] = image.reshape(tile_h, tile_w, 3)
-        lines = _caption(labels[tile], drawn[tile], ranges[tile], show_params)
-        if show_original:
-            lines[0] = f"{lines[0]}  (original | augmented)"
-        width = cell_w // CHAR_WIDTH
-        texts += [(left + 1, top + tile_h + 2 + i * LINE_HEIGHT, line[:width])
-                  for i, line in enumerate(lines)]
+        label = labels[tile] + ("  (original | augmented)" if show_original else "")
+        lines = _caption(label, drawn[tile], ranges[tile], show_params, cell_w - 2)
+        for i, line in enumerate(lines):
+            y = top + tile_h + 2 + i * atlas.line_height
+            text, _tab, right = line.partition("\t")
+            atlas.draw(canvas, left + 1, y, text, (20, 20, 20) if i == 0 else (75, 75, 75))
+            if right:
+                atlas.draw(canvas, left + cell_w - 1 - atlas.width(right), y, right, (90, 90, 90))
+        details.append(_details(tile, labels[tile], drawn[tile], ranges[tile]))
     pil = Image.fromarray(canvas)
-    draw_text(pil, texts)
     return Preview(encode_image(pil, format, quality=quality), format, drawn, ranges,
-                   (canvas.shape[0], canvas.shape[1]))
+                   (canvas.shape[0], canvas.shape[1]), details)

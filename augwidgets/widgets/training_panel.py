@@ -24,10 +24,16 @@ from typing import Any
 import ipywidgets as widgets
 
 from augwidgets.training.outputs import ImageOutput, Output, PNGFileOutput
-from augwidgets.training.session import TrainingSession
+from augwidgets.training.session import SessionState, TrainingSession
 
-_STATE_COLOURS = {"failed": "#b00020", "diverged": "#b00020", "running": "#1a7f37",
-                  "stopping": "#9a6700"}
+
+def _button_layout() -> widgets.Layout:
+    """As wide as the icon and label: never cut, never the 148 px default."""
+    return widgets.Layout(width="auto", min_width="fit-content", flex="0 0 auto")
+
+
+_STATE_COLOURS = {SessionState.FAILED: "#b00020", SessionState.DIVERGED: "#b00020",
+                  SessionState.RUNNING: "#1a7f37", SessionState.STOPPING: "#9a6700"}
 
 
 class TrainingPanel(widgets.VBox):
@@ -59,7 +65,9 @@ class TrainingPanel(widgets.VBox):
                  steps_per_epoch: int | None = None, augment_on_device: bool | str = "auto",
                  strategy: Any = None, seed: int = 0,
                  png_path: str | os.PathLike | None = None) -> None:
-        self.plot = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        # No side margins: max-width 100% plus the default 2 px margins would stick out.
+        self.plot = widgets.Image(format="png", layout=widgets.Layout(
+            max_width="100%", height="auto", margin="2px 0"))
         self.plot.add_class("augwidgets-live-plot")
         outputs: list[Output] = [ImageOutput(self.plot, auto_display=False)]
         if png_path is not None:
@@ -70,19 +78,25 @@ class TrainingPanel(widgets.VBox):
             augment_on_device=augment_on_device, strategy=strategy, seed=seed, outputs=outputs)
 
         self.start_button = widgets.Button(description="Start", icon="play",
-                                           button_style="success", tooltip="Train (or continue)")
+                                           button_style="success", tooltip="Train (or continue)",
+                                           layout=_button_layout())
         self.stop_button = widgets.Button(description="Stop", icon="stop", button_style="warning",
-                                          tooltip="Stop after the current batch", disabled=True)
+                                          tooltip="Stop after the current batch", disabled=True,
+                                          layout=_button_layout())
         self.reset_button = widgets.Button(description="Reset", icon="undo",
-                                           tooltip="Start over with the initial weights")
+                                           tooltip="Start over with the initial weights",
+                                           layout=_button_layout())
         self.epochs_input = widgets.BoundedIntText(value=self.session.epochs, min=1, max=10_000,
                                                    description="epochs",
-                                                   layout=widgets.Layout(width="160px"))
+                                                   layout=widgets.Layout(width="160px",
+                                                                         flex="0 0 auto"))
         rate = self.session.learning_rate
         self.learning_rate_slider = widgets.FloatLogSlider(
             value=rate, base=10, min=-5, max=0, step=0.25, description="learning rate",
             readout_format=".1e", continuous_update=False,
-            style={"description_width": "initial"})
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="auto", flex="1 1 320px", min_width="260px",
+                                  max_width="440px"))
         self.status = widgets.HTML()
 
         self.start_button.on_click(lambda _: self.start())
@@ -91,9 +105,15 @@ class TrainingPanel(widgets.VBox):
         self.learning_rate_slider.observe(self._on_learning_rate, names="value")
         self.session.add_listener(lambda _session: self._refresh())
 
-        controls = widgets.HBox([self.start_button, self.stop_button, self.reset_button,
-                                 self.epochs_input, self.learning_rate_slider])
-        super().__init__([controls, self.status, self.plot])
+        # A wrapping row: on a narrow output the slider moves to a second line instead of
+        # pushing the panel past the cell.
+        controls = widgets.Box([self.start_button, self.stop_button, self.reset_button,
+                                self.epochs_input, self.learning_rate_slider],
+                               layout=widgets.Layout(display="flex", flex_flow="row wrap",
+                                                     align_items="center", grid_gap="4px 8px",
+                                                     min_width="0"))
+        super().__init__([controls, self.status, self.plot],
+                         layout=widgets.Layout(width="100%", min_width="0"))
         self.session.live_plot.draw()  # an empty plot, so the panel has its final layout
         self._refresh()
 
@@ -145,16 +165,17 @@ class TrainingPanel(widgets.VBox):
     # ------------------------------------------------------------------------------- view
     def _refresh(self) -> None:
         session = self.session
-        running = session.state in ("running", "stopping")
+        state = session.state
+        running = state.active
         self.start_button.disabled = running
         self.stop_button.disabled = not running
         self.epochs_input.disabled = running
-        colour = _STATE_COLOURS.get(session.state, "#57606a")
+        colour = _STATE_COLOURS.get(state, "#57606a")
         history = session.live_plot.training_history
         logs = history.last_epoch_logs()
         keys = [k for name in history.metric_names for k in (name, "val_" + name) if k in logs]
         metrics = ", ".join(f"{k} {logs[k]:.4f}" for k in keys)
-        rows = [f"<b style='color:{colour}'>{html.escape(session.state)}</b>"
+        rows = [f"<b style='color:{colour}'>{html.escape(state.value)}</b>"
                 + (f": {html.escape(session.message)}" if session.message else "")
                 + f" &middot; epochs done: {session.epochs_done}",
                 *(html.escape(line) for line in session.describe().splitlines())]
@@ -164,5 +185,5 @@ class TrainingPanel(widgets.VBox):
             "<br>".join(rows) + "</div>"
 
     def __repr__(self) -> str:
-        return (f"TrainingPanel(state={self.session.state!r}, "
+        return (f"TrainingPanel(state={self.session.state.value!r}, "
                 f"epochs_done={self.session.epochs_done}, device={self.session.device.kind!r})")

@@ -93,7 +93,10 @@ def jupyter_env():
     """An isolated Jupyter environment (kernelspec, settings, notebook root) for the session."""
     base = Path(tempfile.mkdtemp(prefix="augwidgets-browser-"))
     try:
-        yield harness.JupyterEnvironment.create(base)
+        env = harness.JupyterEnvironment.create(base)
+        # The explorer's kernel-side time per update, for the latency summary.
+        env.extra_env["AUGWIDGETS_PANEL_TIMINGS"] = str(base / "panel-timings.jsonl")
+        yield env
     finally:
         shutil.rmtree(base, ignore_errors=True)
 

@@ -554,20 +554,22 @@ def wait_for_new_src(img_locator, seen: int, timeout_ms: int = WIDGET_TIMEOUT_MS
 
 
 def measure_slider_latency(
-    page, handle_locator, img_locator, moves: int = 20, timeout_ms: int = WIDGET_TIMEOUT_MS
+    page, handle_locator, img_locator, moves: int = 20, timeout_ms: int = WIDGET_TIMEOUT_MS,
+    alternate_from: int = 0,
 ) -> list[float]:
     """Presses ArrowRight/ArrowLeft on a slider handle ``moves`` times; returns latencies.
 
     Each latency is milliseconds from the keydown event to the frame after the image's new
     ``src`` has been decoded ("keypress to new preview pixels"). Moves alternate between
-    going right and back, so the slider never sticks at a bound; each move waits for its
-    image before the next key is pressed.
+    going right and back, so the slider never sticks at a bound (``alternate_from``: moves
+    already made, when called one move at a time); each move waits for its image before
+    the next key is pressed.
     """
     watch_image(img_locator)
     handle_locator.focus()
     latencies = []
     for move in range(moves):
-        key = "ArrowRight" if (move // 5) % 2 == 0 else "ArrowLeft"
+        key = "ArrowRight" if ((alternate_from + move) // 5) % 2 == 0 else "ArrowLeft"
         before = img_locator.evaluate("(img) => img.__augwidgetsWatch.times.length")
         keys_before = img_locator.evaluate("(img) => img.__augwidgetsWatch.keyTimes.length")
         page.keyboard.press(key)
@@ -591,3 +593,24 @@ def temporary_environment(base: Path) -> Iterator[JupyterEnvironment]:
         yield env
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def open_file_browser(page) -> None:
+    """Makes sure JupyterLab's left sidebar shows the file browser, as a student sees it."""
+    browser = page.locator("#filebrowser")
+    if not browser.is_visible():
+        page.locator('.jp-SideBar .lm-TabBar-tab[data-id="filebrowser"]').first.click()
+    browser.wait_for(state="visible")
+
+
+# Viewport widths a student's laptop or projector has: JupyterLab is checked with its left
+# sidebar (the file browser) open, Voila as it is. Tall, so element screenshots of a whole
+# panel stay inside the viewport (pitfall 7).
+WIDTHS = (1024, 1280, 1440)
+VIEWPORT_HEIGHT = 3200
+
+
+def set_width(page, width: int, height: int = VIEWPORT_HEIGHT) -> None:
+    """Resizes the viewport and waits two frames so layouts have settled."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")

@@ -129,3 +129,73 @@ def wait_for_image_digest(img_locator, digest: str, timeout_ms: int) -> None:
         }})""",
         [digest, timeout_ms],
     )
+
+
+# Everything a panel shows must fit its output area: nothing sticks out past the area's
+# right edge, nothing scrolls sideways, and no button or label text is cut (ellipsis or
+# clipping shows as scrollWidth > clientWidth). Hidden elements (closed tabs) are skipped.
+_OVERFLOW_JS = """
+(root) => {
+  const problems = [];
+  const area = root.closest('.jp-OutputArea-output') || root.parentElement;
+  const edge = area.getBoundingClientRect().right + 1;
+  const name = (el) => {
+    const cls = typeof el.className === 'string' ? el.className.trim().split(/\\s+/)
+        .filter(c => c.startsWith('widget-') || c.startsWith('augwidgets-')
+                     || c.startsWith('jupyter-') || c.startsWith('lm-')).slice(0, 2) : [];
+    const text = (el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 40);
+    return `${el.tagName.toLowerCase()}${cls.map(c => '.' + c).join('')} "${text}"`;
+  };
+  const shown = (el) => el.getClientRects().length > 0
+      && getComputedStyle(el).visibility !== 'hidden';
+  if (root.scrollWidth > root.clientWidth + 1)
+    problems.push(`panel scrolls sideways: scrollWidth ${root.scrollWidth} > clientWidth ${root.clientWidth}`);
+  for (const el of [root, ...root.querySelectorAll('*')]) {
+    if (!shown(el)) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width > 0 && box.right > edge)
+      problems.push(`${name(el)} ends at ${box.right.toFixed(0)} px, past the output area (${(edge - 1).toFixed(0)} px)`);
+  }
+  const texts = root.querySelectorAll(
+      'button, .widget-label, .widget-label-basic, .widget-readout, .lm-TabBar-tabLabel');
+  for (const el of texts) {
+    if (!shown(el) || el.clientWidth === 0) continue;
+    if (el.scrollWidth > el.clientWidth + 1)
+      problems.push(`${name(el)} text is cut: scrollWidth ${el.scrollWidth} > clientWidth ${el.clientWidth}`);
+  }
+  return problems;
+}
+"""
+
+
+def overflow_problems(panel) -> list[str]:
+    """What sticks out of the panel's output area or is cut, one line each (empty: fits)."""
+    return panel.evaluate(_OVERFLOW_JS)
+
+
+def displayed_scale(img_locator) -> float:
+    """How large the image is drawn, in CSS pixels per image pixel."""
+    return img_locator.evaluate("(img) => img.clientWidth / img.naturalWidth")
+
+
+def controls_beside_preview(panel) -> bool:
+    """True when the explorer's preview sits to the right of its controls (not under them)."""
+    return panel.evaluate(
+        """(root) => {
+            const c = root.querySelector('.augwidgets-controls').getBoundingClientRect();
+            const p = root.querySelector('.augwidgets-preview-area').getBoundingClientRect();
+            return p.left >= c.right - 1 && p.top < c.bottom;
+        }"""
+    )
+
+
+def widget_outputs(page):
+    """Every output area that holds a widget view."""
+    return page.locator(".jp-OutputArea-output").filter(has=page.locator(".jupyter-widgets")).all()
+
+
+def output_area_width(panel) -> float:
+    return panel.evaluate(
+        "(root) => (root.closest('.jp-OutputArea-output') || root.parentElement)"
+        ".getBoundingClientRect().width"
+    )

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 import statistics
+from pathlib import Path
 
 import pytest
 
 from benchmarks.bench_browser_latency import latency_table
-from tests.browser import harness, panels
+from tests.browser import harness, layout, panels
 
 pytestmark = pytest.mark.browser
 
@@ -94,12 +95,23 @@ def check_new_draw(panel) -> None:
     assert panels.image_digest(image) != before, '"new draw" did not change the preview'
 
 
-def test_explorer_in_jupyterlab(lab_notebook, summary):
+def kernel_update_ms(jupyter_env, moves: int) -> list[float]:
+    """The explorer's own kernel time for the last ``moves`` updates (all kernels' log)."""
+    log = Path(jupyter_env.extra_env.get("AUGWIDGETS_PANEL_TIMINGS", ""))
+    if not log.is_file():
+        return []
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    return [entry["update_ms"] for entry in entries[-moves:]]
+
+
+def test_explorer_in_jupyterlab(lab_notebook, jupyter_env, summary):
     page = lab_notebook(panels.EXPLORER_NOTEBOOK)
+    harness.open_file_browser(page)  # as a student sees it: the left sidebar open
     harness.run_all_cells(page)
     panel = panels.explorer_panel(page)
     check_rendered(page, panel)
-    harness.screenshot(panel, "explorer-jupyterlab")
+    fits = layout.check_fits_at_widths(page, panel, "explorer-jupyterlab", explorer=True)
+    summary.extend(layout.fit_lines("explorer in JupyterLab, file browser open", fits))
 
     check_slider_reaches_final_state(page, panel)
     check_new_draw(panel)
@@ -115,8 +127,9 @@ def test_explorer_in_jupyterlab(lab_notebook, summary):
     (harness.SCREENSHOT_DIR.parent / "browser-latency.json").write_text(
         json.dumps({"median_ms": statistics.median(latencies), "latencies_ms": latencies})
     )
+    kernel_ms = kernel_update_ms(jupyter_env, MOVES_FOR_LATENCY)
     summary.append("explorer in JupyterLab: rotation-slider keypress -> new preview pixels")
-    summary.extend(latency_table(latencies).splitlines())
+    summary.extend(latency_table(latencies, kernel_ms=kernel_ms).splitlines())
 
     widget_errors = page.console.widget_errors()
     assert not widget_errors, f"widget errors in the browser console: {widget_errors}"
@@ -137,7 +150,7 @@ def test_explorer_in_notebook7(notebook7_notebook):
     assert not widget_errors, f"widget errors in the browser console: {widget_errors}"
 
 
-def test_explorer_in_voila(page, jupyter_env):
+def test_explorer_in_voila(page, jupyter_env, summary):
     name = jupyter_env.copy_notebook(panels.EXPLORER_NOTEBOOK, stem="voila-explorer")
     with harness.start_voila(jupyter_env, name) as voila:
         page.goto(voila.url, wait_until="domcontentloaded")
@@ -145,7 +158,8 @@ def test_explorer_in_voila(page, jupyter_env):
         panel.wait_for(state="visible", timeout=harness.RUN_ALL_TIMEOUT_MS)
         assert panel.locator(".widget-slider").count() > 0
         harness.check_widgets_rendered(page)
-        harness.screenshot(panel, "explorer-voila")
+        fits = layout.check_fits_at_widths(page, panel, "explorer-voila", explorer=True)
+        summary.extend(layout.fit_lines("explorer in Voila", fits))
 
         check_slider_reaches_final_state(page, panel, lab=False)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import harness, panels
+from tests.browser import harness, layout, panels
 
 pytestmark = pytest.mark.browser
 
@@ -25,8 +25,9 @@ def wait_for_state(panel, state: str, timeout_ms: int = TRAINING_TIMEOUT_MS) -> 
     )
 
 
-def test_training_panel_in_jupyterlab(lab_notebook):
+def test_training_panel_in_jupyterlab(lab_notebook, summary):
     page = lab_notebook(panels.TRAINING_NOTEBOOK)
+    harness.open_file_browser(page)
     harness.run_all_cells(page)
     panel = panels.training_panel(page)
     panel.wait_for(state="visible", timeout=harness.WIDGET_TIMEOUT_MS)
@@ -60,6 +61,9 @@ def test_training_panel_in_jupyterlab(lab_notebook):
     assert panels.image_digest(plot) != before_start
     assert plot.evaluate("(img) => img.complete && img.naturalWidth > 0")
     harness.screenshot(panel, "training-jupyterlab")
+    # The stopped panel with its curves, and every other widget output of the notebook.
+    fits = layout.check_fits_at_widths(page, panel, "training-jupyterlab")
+    summary.extend(layout.fit_lines("training notebook in JupyterLab, file browser open", fits))
 
     widget_errors = page.console.widget_errors()
     assert not widget_errors, f"widget errors in the browser console: {widget_errors}"
