@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from augwidgets.core.batches import BatchIterator, aligned_empty, reject
+from augwidgets.core.batches import BatchIterator, reject
 from augwidgets.core.decode import ImageDecodeError, check_image
 from augwidgets.core.directory import scan_directory
 from augwidgets.core.pipeline import ImageSettings, Scaling, load_image, process_image
@@ -206,7 +206,7 @@ class FileIterator(BatchIterator):
     def _get_batches_of_transformed_samples(self, index_array: np.ndarray, rng: Any):
         count = len(index_array)
         channels = self.settings.channels
-        batch_hwc = aligned_empty((count,) + self.target_size + (channels,), self.dtype)
+        batch_hwc = self.buffers.empty((count,) + self.target_size + (channels,), self.dtype)
         params = self._sample_params(count, self.image_shape, rng)  # legacy: x.shape
         scaling = Scaling.of(self.image_data_generator)
 
@@ -422,7 +422,7 @@ class NumpyArrayIterator(BatchIterator):
     def _get_batches_of_transformed_samples(self, index_array: np.ndarray, rng: Any):
         channels_first = self.data_format == "channels_first"
         shape_hwc = self.x.shape[2:] + self.x.shape[1:2] if channels_first else self.x.shape[1:]
-        batch_hwc = aligned_empty((len(index_array),) + shape_hwc, self.dtype)
+        batch_hwc = self.buffers.empty((len(index_array),) + shape_hwc, self.dtype)
         params = self._sample_params(len(index_array), self.x.shape[1:], rng)
         scaling = Scaling.of(self.image_data_generator)
 
