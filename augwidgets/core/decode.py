@@ -28,7 +28,6 @@ import io
 import os
 import re
 import warnings
-from pathlib import Path
 from typing import BinaryIO, NamedTuple, Protocol
 
 import cv2
@@ -55,7 +54,8 @@ class ImageDecodeError(ValueError):
 
 def _read(path: str | os.PathLike) -> bytes:
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as handle:  # not pathlib: its overhead holds the GIL
+            data = handle.read()
     except OSError as error:
         raise ImageDecodeError(path, f"cannot read file ({error.strerror or error})") from None
     if not data:
@@ -112,6 +112,51 @@ def check_image(path: str | os.PathLike) -> ImageHeader:
     if width < 1 or height < 1:
         raise ImageDecodeError(path, f"image has no pixels ({width}x{height})")
     return ImageHeader(height, width, kind, mode)
+
+
+# Start-of-frame markers (baseline, extended, progressive, lossless; Huffman or arithmetic).
+_SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+_JPEG_MODES = {1: "L", 3: "RGB", 4: "CMYK"}
+
+
+def jpeg_header(data: bytes) -> ImageHeader | None:
+    """Size and PIL mode from a JPEG's start-of-frame marker, or ``None`` if not found.
+
+    The same answer as ``PIL.Image.open`` (1 component "L", 3 "RGB", 4 "CMYK"), without
+    parsing every table in Python: PIL's header parse was the largest GIL-holding step of
+    a batch (py-spy, ``benchmarks/gil_profile.py``).
+
+    Example:
+        >>> import io; from PIL import Image
+        >>> buffer = io.BytesIO(); Image.new("L", (5, 3)).save(buffer, "JPEG")
+        >>> jpeg_header(buffer.getvalue())
+        ImageHeader(height=3, width=5, format='JPEG', mode='L')
+    """
+    position, end = 2, len(data)
+    while position + 4 <= end:
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+            continue
+        if marker in (0x01, 0xD8) or 0xD0 <= marker <= 0xD7:  # markers without a length
+            position += 2
+            continue
+        length = int.from_bytes(data[position + 2:position + 4], "big")
+        if marker in _SOF_MARKERS:
+            if position + 10 > end:
+                return None
+            height = int.from_bytes(data[position + 5:position + 7], "big")
+            width = int.from_bytes(data[position + 7:position + 9], "big")
+            mode = _JPEG_MODES.get(data[position + 9])
+            if mode is None or not height or not width:
+                return None
+            return ImageHeader(height, width, "JPEG", mode)
+        if marker == 0xDA or length < 2:  # start of scan before any frame: not for us
+            return None
+        position += 2 + length
+    return None
 
 
 def _to_8bit(image: Image.Image) -> Image.Image:
@@ -208,6 +253,8 @@ def decode_image(path: str | os.PathLike, color_mode: str = "rgb", *,
     if color_mode != "rgba" and data.startswith(_JPEG_START) \
             and data.rstrip(b"\x00").endswith(_JPEG_END):
         if header is None or header.format != "JPEG":
+            header = jpeg_header(data)
+        if header is None:  # unusual markers: let PIL read the header
             opened = _open(path, data)
             header = ImageHeader(opened.size[1], opened.size[0], opened.format, opened.mode)
         large = resize is not None and (header.height * header.width

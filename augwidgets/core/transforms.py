@@ -119,33 +119,27 @@ def affine_matrix(params: dict[str, Any], height: int, width: int) -> np.ndarray
         >>> affine_matrix({"theta": 0, "tx": 0}, 10, 10) is None
         True
     """
-    matrix = None
     theta = params.get("theta", 0)
-    if theta != 0:
-        angle = np.deg2rad(theta)
-        matrix = np.array([[np.cos(angle), -np.sin(angle), 0],
-                           [np.sin(angle), np.cos(angle), 0], [0, 0, 1]])
     tx, ty = params.get("tx", 0), params.get("ty", 0)
-    if tx != 0 or ty != 0:
-        shift = np.array([[1, 0, tx], [0, 1, ty], [0, 0, 1]])
-        matrix = shift if matrix is None else matrix @ shift
     shear = params.get("shear", 0)
-    if shear != 0:
-        angle = np.deg2rad(shear)
-        shear_matrix = np.array([[1, -np.sin(angle), 0], [0, np.cos(angle), 0], [0, 0, 1]])
-        matrix = shear_matrix if matrix is None else matrix @ shear_matrix
     zx, zy = params.get("zx", 1), params.get("zy", 1)
-    if zx != 1 or zy != 1:
-        zoom = np.array([[zx, 0, 0], [0, zy, 0], [0, 0, 1]])
-        matrix = zoom if matrix is None else matrix @ zoom
-    if matrix is None:
+    if theta == 0 and tx == 0 and ty == 0 and shear == 0 and zx == 1 and zy == 1:
         return None
+    # rotation @ shift @ shear @ zoom, composed in plain floats: the same product as the
+    # legacy 3x3 matrices, without a dozen tiny NumPy calls holding the GIL per image.
+    cos_t, sin_t = (np.cos(np.deg2rad(theta)), np.sin(np.deg2rad(theta))) if theta else (1.0, 0.0)
+    a, b, c = cos_t, -sin_t, cos_t * tx - sin_t * ty
+    d, e, f = sin_t, cos_t, sin_t * tx + cos_t * ty
+    if shear:
+        sh_s, sh_c = -np.sin(np.deg2rad(shear)), np.cos(np.deg2rad(shear))
+        a, b, d, e = a, a * sh_s + b * sh_c, d, d * sh_s + e * sh_c
+    a, b, d, e = a * zx, b * zy, d * zx, e * zy
     # Legacy transform_matrix_offset_center(matrix, h, w): note it centres the *first*
     # coordinate on the rows' centre; we keep that to match legacy pixels exactly.
     o_x, o_y = float(height) / 2 - 0.5, float(width) / 2 - 0.5
-    offset = np.array([[1, 0, o_x], [0, 1, o_y], [0, 0, 1]])
-    reset = np.array([[1, 0, -o_x], [0, 1, -o_y], [0, 0, 1]])
-    return offset @ matrix @ reset
+    return np.array([[a, b, c + o_x - a * o_x - b * o_y],
+                     [d, e, f + o_y - d * o_x - e * o_y],
+                     [0.0, 0.0, 1.0]])
 
 
 def flip_matrix(flip_horizontal: bool, flip_vertical: bool, height: int, width: int) -> np.ndarray:
