@@ -123,7 +123,7 @@ def main() -> None:
         first = statistics.median(r[1] for r in results["augwidgets flow_from_directory"])
         legacy = statistics.median(r[0] for r in results["legacy flow_from_directory"])
         dataset = statistics.median(r[0] for r in results["keras image_dataset_from_directory"])
-        print(f"| {count:,} | {ours:.2f} | {first:.2f} | {legacy:.2f} | {dataset:.2f} | "
+        print(f"| {count:,} | {ours:.3f} | {first:.3f} | {legacy:.3f} | {dataset:.3f} | "
               f"{ours / legacy:.2f}x |")
 
 
