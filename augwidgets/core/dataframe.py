@@ -380,27 +380,11 @@ class DataFrameIterator(FileIterator):
         use_multiprocessing: bool = False,
         max_queue_size: int = 10,
     ):
-        if image_data_generator is None:
-            from augwidgets.core.generator import ImageDataGenerator
-
-            image_data_generator = ImageDataGenerator()
-        generator = image_data_generator
+        generator = self._generator_or_default(image_data_generator)
         # Legacy order: image settings and subset first, then the frame.
         ImageSettings(target_size=target_size, color_mode=color_mode,
                       interpolation=interpolation, resize=resize)
-        if subset not in (None, "training", "validation"):
-            raise reject("subset", "None, 'training' or 'validation'", subset,
-                         legacy=f'Invalid subset name: {subset};expected "training" or '
-                                '"validation"')  # sic: legacy's missing space
-        if subset is not None and not generator._validation_split:
-            raise reject("subset", "None unless the generator has validation_split > 0 "
-                         "(it has validation_split=0)", subset)
-        split = None
-        if subset == "validation":
-            split = (0, generator._validation_split)
-        elif subset == "training":
-            split = (generator._validation_split, 1)
-        self.split = split
+        self.split = split = self._subset_split(generator, subset)
         self.subset = subset
         self.directory = os.fspath(directory) if directory else ""
         self.x_col, self.y_col, self.weight_col = x_col, y_col, weight_col

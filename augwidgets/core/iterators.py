@@ -95,6 +95,30 @@ class FileIterator(BatchIterator):
         super().__init__(self.samples, batch_size, shuffle, seed, workers=workers,
                          use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
 
+    @staticmethod
+    def _generator_or_default(generator: Any) -> Any:
+        if generator is not None:
+            return generator
+        from augwidgets.core.generator import ImageDataGenerator
+
+        return ImageDataGenerator()
+
+    @staticmethod
+    def _subset_split(generator: Any, subset: str | None) -> tuple[float, float] | None:
+        """The legacy ``(start, stop)`` fractions of each class for ``subset``."""
+        if subset not in (None, "training", "validation"):
+            raise reject("subset", "None, 'training' or 'validation'", subset,
+                         legacy=f'Invalid subset name: {subset};expected "training" or '
+                                '"validation"')  # sic: legacy's missing space
+        if subset is not None and not generator._validation_split:
+            raise reject("subset", "None unless the generator has validation_split > 0 "
+                         "(it has validation_split=0)", subset)
+        if subset == "validation":
+            return (0, generator._validation_split)
+        if subset == "training":
+            return (generator._validation_split, 1)
+        return None
+
     @classmethod
     def _check_class_mode(cls, class_mode: Any) -> None:
         if class_mode not in cls.allowed_class_modes:
@@ -284,28 +308,12 @@ class DirectoryIterator(FileIterator):
         use_multiprocessing: bool = False,
         max_queue_size: int = 10,
     ):
-        if image_data_generator is None:
-            from augwidgets.core.generator import ImageDataGenerator
-
-            image_data_generator = ImageDataGenerator()
-        generator = image_data_generator
+        generator = self._generator_or_default(image_data_generator)
         # Check the arguments before listing a possibly huge tree.
         self._check_class_mode(class_mode)
         ImageSettings(target_size=target_size, color_mode=color_mode,
                       interpolation=interpolation, resize=resize)
-        if subset not in (None, "training", "validation"):
-            raise reject("subset", "None, 'training' or 'validation'", subset,
-                         legacy=f'Invalid subset name: {subset};expected "training" or '
-                                '"validation"')  # sic: legacy's missing space
-        if subset is not None and not generator._validation_split:
-            raise reject("subset", "None unless the generator has validation_split > 0 "
-                         "(it has validation_split=0)", subset)
-        split = None
-        if subset == "validation":
-            split = (0, generator._validation_split)
-        elif subset == "training":
-            split = (generator._validation_split, 1)
-        self.split = split
+        self.split = split = self._subset_split(generator, subset)
         self.subset = subset
         self.directory = os.fspath(directory)
         # Lists files only (os.walk); nothing is opened until it is decoded.
