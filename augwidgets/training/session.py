@@ -26,7 +26,6 @@ Example:
 
 from __future__ import annotations
 
-import enum
 import math
 import re
 import threading
@@ -37,6 +36,7 @@ import keras
 import numpy as np
 
 from augwidgets.training.callback import LivePlot
+from augwidgets.training.data_info import _positive_int, computed_steps, describe_data_shape
 from augwidgets.training.device import DeviceInfo, default_dtype_policy, describe_device
 from augwidgets.training.model import (
     augmentation_arguments,
@@ -47,103 +47,7 @@ from augwidgets.training.model import (
     unaugmented_iterator,
 )
 from augwidgets.training.outputs import Output
-
-
-class SessionState(str, enum.Enum):
-    """Where a ``TrainingSession`` is; the value is what a panel shows.
-
-    ``READY`` (nothing trained since the last reset), ``RUNNING``, ``STOPPING`` (asked to
-    stop, the current batch is finishing), and the resting states a run ends in:
-    ``STOPPED``, ``FINISHED``, ``DIVERGED`` (a NaN or infinite loss) and ``FAILED`` (an
-    exception, re-raised by ``wait()``). A ``str`` enum, so ``state == "stopped"`` holds.
-
-    Example:
-        >>> SessionState.STOPPING.active, SessionState("finished").resting
-        (True, True)
-    """
-
-    READY = "ready"
-    RUNNING = "running"
-    STOPPING = "stopping"
-    STOPPED = "stopped"
-    FINISHED = "finished"
-    DIVERGED = "diverged"
-    FAILED = "failed"
-
-    @property
-    def active(self) -> bool:
-        """True while a training thread owns the model (running or stopping)."""
-        return self in (SessionState.RUNNING, SessionState.STOPPING)
-
-    @property
-    def resting(self) -> bool:
-        """True when no training is under way: ``start()`` and ``reset()`` are allowed."""
-        return not self.active
-
-    def __str__(self) -> str:
-        return self.value
-
-
-_S = SessionState
-
-#: Allowed transitions: state -> the states it may move to.
-TRANSITIONS: dict[SessionState, frozenset[SessionState]] = {
-    _S.READY: frozenset({_S.RUNNING, _S.READY}),
-    _S.RUNNING: frozenset({_S.STOPPING, _S.STOPPED, _S.FINISHED, _S.DIVERGED, _S.FAILED}),
-    _S.STOPPING: frozenset({_S.STOPPED, _S.DIVERGED, _S.FAILED}),
-    **{rest: frozenset({_S.RUNNING, _S.READY})
-       for rest in (_S.STOPPED, _S.FINISHED, _S.DIVERGED, _S.FAILED)},
-}
-
-#: Session states, as shown in a panel (the values of ``SessionState``).
-STATES = tuple(state.value for state in SessionState)
-
-
-def _positive_int(name: str, value: Any, *, allow_none: bool = False) -> int | None:
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"`{name}` must be a positive int. Received: {name}={value!r}")
-    return int(value)
-
-
-def computed_steps(data: Any) -> int | None:
-    """Batches per epoch from the number of images: ``ceil(samples / batch_size)``.
-
-    Falls back to ``len(data)`` for a ``PyDataset`` without ``samples``.
-
-    Example:
-        >>> class It: samples, batch_size = 100, 32
-        >>> computed_steps(It())
-        4
-    """
-    samples, batch_size = getattr(data, "samples", None), getattr(data, "batch_size", None)
-    if samples and batch_size:
-        return math.ceil(samples / batch_size)
-    try:
-        return len(data)
-    except TypeError:
-        return None
-
-
-def describe_data_shape(data: Any) -> tuple[tuple[int, ...], int, str]:
-    """(image shape, number of classes, class mode) of an iterator.
-
-    Reads ``image_shape``, ``num_classes`` and ``class_mode`` when the iterator has them,
-    and otherwise looks at its first batch.
-    """
-    shape = getattr(data, "image_shape", None)
-    classes = getattr(data, "num_classes", None)
-    mode = getattr(data, "class_mode", None)
-    if shape is None or classes is None or mode is None:
-        x, y = data[0][:2]
-        shape = shape or tuple(np.shape(x)[1:])
-        y = np.asarray(y)
-        if mode is None:
-            mode = "categorical" if y.ndim == 2 and y.shape[1] > 1 else "sparse"
-        if classes is None:
-            classes = y.shape[1] if mode == "categorical" else int(y.max()) + 1
-    return tuple(int(s) for s in shape), int(classes), mode
+from augwidgets.training.session_state import STATES, TRANSITIONS, SessionState  # noqa: F401  (STATES: re-export)
 
 
 def _summarise(error: BaseException) -> str:
