@@ -25,8 +25,6 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 FORMATS = ("jpeg", "png")
-LINE_HEIGHT = 12
-CHAR_WIDTH = 6
 
 
 CAPTION_PX = 14  # caption font size in image pixels (>= 11 CSS px at 80% display scale)
@@ -56,17 +54,6 @@ def encode_image(image: np.ndarray, format: str = "jpeg", *, quality: int = 88) 
     else:
         pil.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
-
-
-def draw_text(pil: Image.Image, lines: list[tuple[int, int, str]], fill: tuple[int, int, int] =
-              (30, 30, 30)) -> None:
-    """Draw ``(x, y, text)`` entries onto ``pil`` in place with the default font."""
-    draw = ImageDraw.Draw(pil)
-    font = default_font()
-    for x, y, text in lines:
-        # the bitmap font covers Latin-1 only
-        text = text.encode("latin-1", "replace").decode("latin-1")
-        draw.text((x, y), text, fill=fill, font=font)
 
 
 class TextAtlas:
