@@ -12,10 +12,10 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from augwidgets.core import transforms  # noqa: E402
-from augwidgets.core.layer import GeneratorAugmentation  # noqa: E402
-from augwidgets.core.params import TransformConfig  # noqa: E402
-from augwidgets.core.pipeline import ImageSettings, process_image  # noqa: E402
+from augwidgets.engine.arguments import TransformConfig  # noqa: E402
+from augwidgets.image import functional as transforms  # noqa: E402
+from augwidgets.image.pipeline import ImageSettings, process_image  # noqa: E402
+from augwidgets.layers import GeneratorAugmentation  # noqa: E402
 
 ROWS, COLS = 24, 32  # not square: catches row/column mix-ups in the legacy centring
 GEOMETRY = dict(rotation_range=40, width_shift_range=0.2, height_shift_range=0.15,

@@ -9,7 +9,7 @@ one means the augmented training images are harder than the real ones, which is 
 augmentation that destroys the label (a flipped 2 is not a 2) looks like.
 
 Example:
-    >>> from augwidgets.core import datasets                            # doctest: +SKIP
+    >>> from augwidgets import datasets                            # doctest: +SKIP
     >>> root = datasets.digits("digits", image_size=32)                 # doctest: +SKIP
     >>> result = compare(root / "train", root / "validation", epochs=8) # doctest: +SKIP
     >>> print(result)                                                   # doctest: +SKIP
@@ -177,7 +177,7 @@ def _directory_options(source: Any, target_size: tuple[int, int], color_mode: st
 
 def _generator_class() -> type:
     try:
-        from augwidgets.core.generator import ImageDataGenerator
+        from augwidgets.engine.generator import ImageDataGenerator
     except ImportError:  # before the core generator exists: the legacy one, same API
         from keras.src.legacy.preprocessing.image import ImageDataGenerator
     return ImageDataGenerator
@@ -309,7 +309,7 @@ def run_configurations(
     started = time.perf_counter()
     with contextlib.ExitStack() as stack:
         if per_class is not None:
-            from augwidgets.core.subset import balanced_subset, subset_tree
+            from augwidgets.datasets.subset import balanced_subset, subset_tree
 
             chosen = balanced_subset(train_path, per_class, seed=seed)
             scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="augwidgets-"))

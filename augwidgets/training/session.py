@@ -47,7 +47,7 @@ from augwidgets.training.model import (
     unaugmented_iterator,
 )
 from augwidgets.training.outputs import Output
-from augwidgets.training.session_state import STATES, TRANSITIONS, SessionState  # noqa: F401  (STATES: re-export)
+from augwidgets.training.session_state import TRANSITIONS, SessionState
 
 
 def _summarise(error: BaseException) -> str:

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from augwidgets.core.batches import BatchIterator, reject
-from augwidgets.core.pipeline import ImageSettings, Scaling, process_image
+from augwidgets.engine.iterators.base import BatchIterator, reject
+from augwidgets.image.pipeline import ImageSettings, Scaling, process_image
 
 
 class NumpyArrayIterator(BatchIterator):

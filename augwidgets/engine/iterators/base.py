@@ -29,10 +29,10 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from augwidgets.core.allocator import keep_freed_buffers
-from augwidgets.core.directory import WHITE_LIST_FORMATS
-from augwidgets.core.executor import BatchExecutor
-from augwidgets.core.keras_base import LazyPyDataset
+from augwidgets.engine.scan import WHITE_LIST_FORMATS
+from augwidgets.runtime.allocator import keep_freed_buffers
+from augwidgets.runtime.executor import BatchExecutor
+from augwidgets.runtime.keras_base import LazyPyDataset
 
 _ITERATOR_NUMBERS = itertools.count(1)
 

@@ -7,7 +7,7 @@ image side when below 1 and in pixels otherwise, zoom as a scale factor drawn in
 for rows and columns (a factor above 1 *zooms out*).
 
 Example:
-    >>> from augwidgets.core.params import validate_generator_kwargs
+    >>> from augwidgets.engine.arguments import validate_generator_kwargs
     >>> validate_generator_kwargs({"rotation_range": 20})["rotation_range"]
     20
 """

@@ -44,8 +44,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from augwidgets.core.config_sharing import non_default_kwargs
-from augwidgets.core.params import zoom_bounds
+from augwidgets.engine.arguments import zoom_bounds
+from augwidgets.tools.sharing import non_default_kwargs
 
 DIALECTS = ("python", "augwidgets", "keras3", "r", "r-keras3")
 ENGINES = ("keras", "augwidgets")

@@ -9,7 +9,7 @@ is a fix everywhere. The steps, in the legacy order:
    ``load_img`` does it, with PIL's filter for ``interpolation`` after the
    ``keep_aspect_ratio`` centre crop, so batches equal the legacy ones pixel for pixel;
 2. **warp**: rotation, shifts, shear, zoom and flips as one OpenCV warp on the target grid
-   (``augwidgets.core.transforms``), with scipy's border semantics;
+   (``augwidgets.image.functional``), with scipy's border semantics;
 3. **colour**: channel shift, then brightness, as legacy;
 4. **scaling**: ``preprocessing_function``, ``rescale``, sample/feature-wise statistics.
 
@@ -37,8 +37,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from augwidgets.core.decode import COLOR_MODES, ImageHeader, decode_image
-from augwidgets.core.transforms import apply_color, geometry_matrix, warp_image
+from augwidgets.image.decode import COLOR_MODES, ImageHeader, decode_image
+from augwidgets.image.functional import apply_color, geometry_matrix, warp_image
 
 #: ``interpolation`` names of ``flow_from_directory`` and the PIL filters legacy uses.
 INTERPOLATIONS = {

@@ -34,7 +34,7 @@ import numbers
 from collections.abc import Mapping
 from typing import Any
 
-from augwidgets.core.params import PIXEL_PARAMETERS, ParameterSpec, arguments_with_role
+from augwidgets.engine.arguments import PIXEL_PARAMETERS, ParameterSpec, arguments_with_role
 
 #: The geometric arguments, from the parameter table (the ones a strength moves by default).
 GEOMETRY_ARGUMENTS: tuple[str, ...] = arguments_with_role("geometry")

@@ -44,10 +44,10 @@ from typing import Any
 
 import numpy as np
 
-from augwidgets.core.batches import reject
-from augwidgets.core.directory import WHITE_LIST_FORMATS
-from augwidgets.core.iterators import FILE_CLASS_MODES, FileIterator
-from augwidgets.core.pipeline import ImageSettings
+from augwidgets.engine.iterators.base import reject
+from augwidgets.engine.iterators.files import FILE_CLASS_MODES, FileIterator
+from augwidgets.engine.scan import WHITE_LIST_FORMATS
+from augwidgets.image.pipeline import ImageSettings
 
 CLASS_MODES = FILE_CLASS_MODES  # binary, categorical, input, multi_output, raw, sparse, None
 #: class modes whose labels are class names, turned into ``class_indices``

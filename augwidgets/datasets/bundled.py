@@ -15,7 +15,7 @@ arguments (then it returns at once: calling it again is cheap). Anything else ra
 ``ValueError`` naming the path; nothing is ever deleted.
 
 Example:
-    >>> from augwidgets.core import datasets
+    >>> from augwidgets import datasets
     >>> root = datasets.digits("data/digits")  # doctest: +SKIP
     >>> sorted(p.name for p in (root / "train").iterdir())[:3]  # doctest: +SKIP
     ['0', '1', '2']
