@@ -165,6 +165,20 @@ def arguments_with_role(*roles: str) -> tuple[str, ...]:
 RANDOM_ARGUMENTS = arguments_with_role(*RANDOM_ROLES)
 #: The arguments ``standardize`` applies after augmentation.
 SCALING_ARGUMENTS = arguments_with_role("scaling")
+#: The scaling arguments that do more than multiply by ``rescale``.
+BEYOND_RESCALE = tuple(name for name in SCALING_ARGUMENTS
+                       if name not in ("rescale", "zca_epsilon"))
+
+
+def only_rescales(params: Mapping[str, Any]) -> bool:
+    """True when the scaling step is at most a multiplication by ``rescale`` (the one
+    definition: the generator, the preview and the training panel ask here).
+
+    Example:
+        >>> only_rescales({"rescale": 1 / 255}), only_rescales({"samplewise_center": True})
+        (True, False)
+    """
+    return not any(params.get(name) for name in BEYOND_RESCALE)
 
 
 def is_active(name: str, value: Any) -> bool:
@@ -359,9 +373,14 @@ class TransformConfig:
 
     @classmethod
     def from_kwargs(cls, kwargs: Mapping[str, Any]) -> TransformConfig:
-        params = validate_generator_kwargs(
+        """Validates ``kwargs`` (names the generator does not take are ignored)."""
+        return cls.from_validated(validate_generator_kwargs(
             {k: v for k, v in kwargs.items() if k in DEFAULTS}
-        )
+        ))
+
+    @classmethod
+    def from_validated(cls, params: Mapping[str, Any]) -> TransformConfig:
+        """From the complete output of ``validate_generator_kwargs`` (not checked again)."""
         brightness = params["brightness_range"]
         return cls(
             rotation_range=params["rotation_range"],

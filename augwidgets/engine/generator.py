@@ -44,9 +44,10 @@ from augwidgets.runtime.keras_base import floatx, image_data_format
 if TYPE_CHECKING:
     from augwidgets.engine.iterators.dataframe import DataFrameIterator
 from augwidgets.engine.arguments import (
+    BEYOND_RESCALE,
     DEFAULTS,
-    SCALING_ARGUMENTS,
     TransformConfig,
+    only_rescales,
     validate_generator_kwargs,
 )
 from augwidgets.engine.sampling import sample_transform
@@ -377,8 +378,7 @@ class ImageDataGenerator:
     @property
     def only_rescales(self) -> bool:
         """True when ``standardize`` is at most a multiplication by ``rescale``."""
-        return not any(getattr(self, name) for name in SCALING_ARGUMENTS
-                       if name not in ("rescale", "zca_epsilon"))
+        return only_rescales({name: getattr(self, name) for name in BEYOND_RESCALE})
 
     def fit(self, x: Any, augment: bool = False, rounds: int = 1, seed: int | None = None) -> None:
         """Compute the featurewise mean, std and ZCA matrix from sample data (legacy)."""

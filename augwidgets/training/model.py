@@ -27,10 +27,10 @@ from typing import Any
 import keras
 
 from augwidgets.engine.arguments import (
+    BEYOND_RESCALE,
     DEFAULTS,
     RANDOM_ARGUMENTS,
     RANDOM_ROLES,
-    SCALING_ARGUMENTS,
     arguments_with_role,
     is_active,
 )
@@ -39,8 +39,7 @@ from augwidgets.engine.arguments import (
 AUGMENTATION_ARGUMENTS = arguments_with_role(*RANDOM_ROLES, "fill")
 #: Arguments the legacy generator applies *after* augmentation, which the layer cannot
 #: reorder: with any of them set, augmentation stays on the host.
-_AFTER_AUGMENTATION = tuple(name for name in SCALING_ARGUMENTS
-                            if name not in ("rescale", "zca_epsilon"))
+_AFTER_AUGMENTATION = BEYOND_RESCALE
 _LOSSES = {
     "categorical": "categorical_crossentropy",
     "sparse": "sparse_categorical_crossentropy",
