@@ -124,7 +124,8 @@ def check_slider_and_preview_in_view(page, panel, name: str,
         assert CAPTION_PX * entry["scale"] >= MIN_CAPTION_CSS_PX, (
             f"{name} at {width}x{height}: captions drawn {CAPTION_PX * entry['scale']:.1f} "
             f"CSS px high, below {MIN_CAPTION_CSS_PX}")
-        harness.screenshot(page.locator("body"), f"{name}-{width}x{height}")
+        harness.SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)  # the view, as a student sees it
+        page.screenshot(path=str(harness.SCREENSHOT_DIR / f"{name}-{width}x{height}.png"))
         measured[(width, height)] = entry
     return measured
 

@@ -221,7 +221,8 @@ class ExplorerLayout(widgets.VBox):
         self.validation_preview.add_class("augwidgets-validation-preview")
         # width 0 / min-width 100%: the note wraps to the image's width instead of widening
         # its box to one long line.
-        self.validation_note = widgets.HTML(layout=widgets.Layout(width="0", min_width="100%"))
+        self.validation_note = widgets.HTML(layout=widgets.Layout(width="0", min_width="100%",
+                                                                  margin="2px 0"))
         item = dict(flex="0 1 auto", min_width="0", max_width="100%")
         self.validation_box = widgets.VBox(
             [widgets.HTML(html.VALIDATION_TITLE), self.validation_note, self.validation_preview],
@@ -229,16 +230,18 @@ class ExplorerLayout(widgets.VBox):
         self.details = widgets.HTML()
         self.details_box = Fold("every value drawn", self.details,
                                 tooltip="every value each tile drew")
-        training_box = widgets.VBox([widgets.HTML(html.TRAINING_TITLE), self.preview],
-                                    layout=widgets.Layout(**item))
-        self.preview_box = widgets.VBox([
-            widgets.Box([training_box, self.validation_box],
-                        layout=wrapping_row(gap="8px 16px", align_items="flex-start")),
+        # The grid first, at the top of its column; its buttons and options right under it.
+        training_box = widgets.VBox([
+            widgets.HTML(html.TRAINING_TITLE), self.preview,
             widgets.Box([self.new_images_button, self.new_draw_button, self.mode, self.focus],
                         layout=wrapping_row()),
             widgets.Box([self.show_original, self.show_params, self.show_validation],
                         layout=wrapping_row()),
             self.details_box,
+        ], layout=widgets.Layout(**item))
+        self.preview_box = widgets.VBox([
+            widgets.Box([training_box, self.validation_box],
+                        layout=wrapping_row(gap="8px 16px", align_items="flex-start")),
         ], layout=widgets.Layout(flex=f"1 1 {PREVIEW_BASIS_PX}px", min_width="0"))
         self.preview_box.add_class("augwidgets-preview-area")
 
