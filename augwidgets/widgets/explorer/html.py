@@ -23,7 +23,8 @@ _VALIDATION_NOTE = (
     "really are: random rotations or flips there would make the score change from epoch to "
     "epoch for no reason, and would not be comparable between models."
 )
-STRENGTH_NOTE = "<small>moves all geometry sliders (as in <code>sweep</code>)</small>"
+STRENGTH_NOTE = ("<div style='line-height:1.25'><small>moves all geometry sliders (as in "
+                 "<code>sweep</code>)</small></div>")
 TRAINING_TITLE = "<b>training generator</b> (augmented)"
 VALIDATION_TITLE = "<b>validation generator</b> (scaling only)"
 LOADED = "Loaded."
@@ -53,14 +54,17 @@ def error_header(message: str) -> str:
             f"{escape(message)}</div>")
 
 
+_SMALL = "<div style='line-height:1.25'><small>{}</small></div>"  # wrapped lines stay close
+
+
 def unit(text: str) -> str:
     """A control's unit, shown small beside it.
 
     Example:
         >>> unit("degrees")
-        '<small>degrees</small>'
+        "<div style='line-height:1.25'><small>degrees</small></div>"
     """
-    return f"<small>{escape(text)}</small>"
+    return _SMALL.format(escape(text))
 
 
 def group_title(group: str) -> str:
