@@ -27,6 +27,7 @@ from PIL import Image, ImageDraw, ImageFont
 FORMATS = ("jpeg", "png")
 
 
+_MEMO_SIZE = 4096  # memoised widths and lines per atlas, cleared when full
 CAPTION_PX = 14  # caption font size in image pixels (>= 11 CSS px at 80% display scale)
 
 
@@ -84,6 +85,10 @@ class TextAtlas:
         self._advance: dict[str, float] = {}
         self._glyph: dict[str, tuple[int, np.ndarray]] = {}
         self._ink: dict[tuple[str, tuple[int, int, int]], np.ndarray] = {}
+        # Widths and drawn lines, memoised: a preview's captions repeat from one slider move
+        # to the next (class names, value ranges, draws the move did not change).
+        self._widths: dict[str, int] = {}
+        self._lines: dict[tuple[str, tuple[int, int, int]], np.ndarray] = {}
         for code in range(32, 256):
             char = chr(code)
             if not char.isprintable():
@@ -106,7 +111,13 @@ class TextAtlas:
 
     def width(self, text: str) -> int:
         """The advance width of ``text`` in pixels."""
-        return round(sum(self._advance.get(c, self._advance["?"]) for c in text))
+        width = self._widths.get(text)
+        if width is None:
+            if len(self._widths) >= _MEMO_SIZE:
+                self._widths.clear()
+            width = round(sum(self._advance.get(c, self._advance["?"]) for c in text))
+            self._widths[text] = width
+        return width
 
     def fit(self, text: str, width: int) -> str:
         """``text`` cut (ending in ``...``: Latin-1 has no ellipsis) to at most ``width`` px."""
@@ -131,7 +142,29 @@ class TextAtlas:
         """Stamps ``text`` with its top-left at ``(x, y)``; returns the width drawn.
 
         Characters outside Latin-1 are drawn as ``?``; anything past the canvas is clipped.
+        The line is drawn once onto white and kept, then stamped whole (darkest wins, so the
+        result is the same as stamping it character by character).
         """
+        key = (text, tuple(colour))
+        line = self._lines.get(key)
+        if line is None:
+            if len(self._lines) >= _MEMO_SIZE:
+                self._lines.clear()
+            line = np.full((self.line_height, self.width(text) + 2 * self.size, 3), 255, np.uint8)
+            self._stamp(line, self.size, 0, text, colour)
+            self._lines[key] = line
+        height, width = canvas.shape[:2]
+        left = x - self.size
+        top, bottom = max(y, 0), min(y + line.shape[0], height)
+        x0, x1 = max(left, 0), min(left + line.shape[1], width)
+        if top < bottom and x0 < x1:
+            region = canvas[top:bottom, x0:x1]
+            np.minimum(region, line[top - y:bottom - y, x0 - left:x1 - left], out=region)
+        return self.width(text)
+
+    def _stamp(self, canvas: np.ndarray, x: int, y: int, text: str,
+               colour: tuple[int, int, int]) -> None:
+        """Stamps ``text`` character by character (``draw`` does it once per line)."""
         height, width = canvas.shape[:2]
         cursor = float(x)
         for char in text:
@@ -148,7 +181,6 @@ class TextAtlas:
                     np.minimum(region, ink[top - y:bottom - y, x0 - left:x1 - left],
                                out=region)
             cursor += self._advance[char]
-        return round(cursor) - x
 
 
 def message_image(text: str, size: tuple[int, int] = (120, 480), format: str = "jpeg") -> bytes:
