@@ -135,10 +135,12 @@ class AugmentationPanel(StaticPictureMixin, ExplorerLayout):
         self.sample_round = 0
         self.timings: deque[dict[str, float]] = deque(maxlen=200)
         self._config: GeneratorConfig | None = None
+        self._kwargs: dict[str, Any] | None = None
         # The last request of each view and what it gave: an equal request is not redone.
         self._render = functools.lru_cache(maxsize=2)(self._render_request)
         self._feature_stats = functools.lru_cache(maxsize=1)(self._compute_feature_stats)
         self._diagnose = functools.lru_cache(maxsize=1)(self._compute_findings)
+        self._validation_note = functools.lru_cache(maxsize=1)(self._compute_validation_note)
         self.refresh = Coalescer(self._update_views)
         self._load_sample()
         super().__init__(focus_options=self._focus_options())
@@ -149,7 +151,9 @@ class AugmentationPanel(StaticPictureMixin, ExplorerLayout):
     @property
     def generator_kwargs(self) -> dict[str, Any]:
         """The current ``ImageDataGenerator`` arguments (those that differ from defaults)."""
-        return self.settings.generator_kwargs
+        if self._kwargs is None:
+            self._kwargs = self.settings.generator_kwargs
+        return dict(self._kwargs)
 
     @generator_kwargs.setter
     def generator_kwargs(self, kwargs: Mapping[str, Any]) -> None:
@@ -250,7 +254,7 @@ class AugmentationPanel(StaticPictureMixin, ExplorerLayout):
         self.tabs.observe(lambda _change: self._update_hidden_tabs(), names="selected_index")
 
     def _on_setting(self, _change: dict[str, Any]) -> None:
-        self._config = None
+        self._config = self._kwargs = None
         self.refresh()
 
     def _on_strength(self, change: dict[str, Any]) -> None:
@@ -317,8 +321,8 @@ class AugmentationPanel(StaticPictureMixin, ExplorerLayout):
                              "preview_bytes": len(self.preview.value or b"")})
 
     def _request(self, config: GeneratorConfig, *, augment: bool) -> PreviewRequest:
-        if not augment:  # the validation view: no draw, no options
-            return PreviewRequest(config.scaling_only(), seed=self.seed,
+        if not augment:  # the validation view (``config`` scales only): no draw, no options
+            return PreviewRequest(config, seed=self.seed,
                                   target_size=self.target_size, columns=self.grid[1],
                                   tiles=self.grid[0] * self.grid[1], show_params=False,
                                   augment=False, sample=self.sample_round)
@@ -377,11 +381,14 @@ class AugmentationPanel(StaticPictureMixin, ExplorerLayout):
             preview.details if preview is not None and self.show_params.value else [])
 
     def _update_validation(self, config: GeneratorConfig) -> None:
-        scaling = {k: v for k, v in self.generator_kwargs.items() if k in SCALING_ARGUMENTS}
-        call = f"ImageDataGenerator({python_arguments(scaling)})"
-        self.validation_note.value = html.validation_note(call)
+        scaling = config.scaling_only()
+        self.validation_note.value = self._validation_note(scaling)
         if self.show_validation.value:
-            self.validation_preview.value = self._render(self._request(config, augment=False))[0]
+            self.validation_preview.value = self._render(self._request(scaling, augment=False))[0]
+
+    def _compute_validation_note(self, _scaling: GeneratorConfig) -> str:
+        scaling = {k: v for k, v in self.generator_kwargs.items() if k in SCALING_ARGUMENTS}
+        return html.validation_note(f"ImageDataGenerator({python_arguments(scaling)})")
 
     def _compute_findings(self, config: GeneratorConfig) -> list[Finding]:
         return diagnose(dict(config.params), directory=None if self.error else self.directory,
