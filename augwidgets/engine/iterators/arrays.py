@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from augwidgets.engine.iterators.base import BatchIterator, reject
+from augwidgets.engine.iterators.base import BatchIterator
+from augwidgets.errors import reject
 from augwidgets.image.pipeline import ImageSettings, Scaling, process_image
 
 

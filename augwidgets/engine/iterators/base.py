@@ -30,21 +30,13 @@ import numpy as np
 from PIL import Image
 
 from augwidgets.engine.scan import WHITE_LIST_FORMATS
+from augwidgets.errors import reject
 from augwidgets.runtime.allocator import keep_freed_buffers
 from augwidgets.runtime.executor import BatchExecutor
 from augwidgets.runtime.keras_base import LazyPyDataset
 
 _ITERATOR_NUMBERS = itertools.count(1)
 
-
-def reject(name: str, expected: str, value: Any, legacy: str = "") -> ValueError:
-    """A Keras-style argument error: what was expected, then ``Received: name=value``.
-
-    ``legacy``: where the legacy generator raises for the same mistake, its message, kept as
-    the opening words (code and test suites in the wild match on them).
-    """
-    opening = f"{legacy.rstrip('.')}. " if legacy else ""
-    return ValueError(f"{opening}`{name}` must be {expected}. Received: {name}={value!r}")
 
 
 def batch_seed(*parts: int) -> int:

@@ -44,9 +44,9 @@ from typing import Any
 
 import numpy as np
 
-from augwidgets.engine.iterators.base import reject
 from augwidgets.engine.iterators.files import FILE_CLASS_MODES, FileIterator
 from augwidgets.engine.scan import WHITE_LIST_FORMATS
+from augwidgets.errors import reject
 from augwidgets.image.pipeline import ImageSettings
 
 CLASS_MODES = FILE_CLASS_MODES  # binary, categorical, input, multi_output, raw, sparse, None

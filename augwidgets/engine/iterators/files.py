@@ -30,7 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from augwidgets.engine.iterators.base import BatchIterator, reject
+from augwidgets.engine.iterators.base import BatchIterator
+from augwidgets.errors import reject
 from augwidgets.image.decode import ImageDecodeError, check_image
 from augwidgets.image.pipeline import ImageSettings, Scaling, load_image, process_image
 
