@@ -107,7 +107,10 @@ class ImageSettings:
 
     @classmethod
     def for_generator(cls, generator: Any, **kwargs: Any) -> ImageSettings:
-        """Settings with the warp options of ``generator`` (an ``ImageDataGenerator``)."""
+        """Settings with the warp options of ``generator`` (an ``ImageDataGenerator``, or
+        ``None`` for the defaults)."""
+        if generator is None:
+            return cls(**kwargs)
         config = generator.transform_config
         return cls(fill_mode=config.fill_mode, cval=config.cval,
                    order=config.interpolation_order, **kwargs)
@@ -140,7 +143,10 @@ class Scaling:
 
     @classmethod
     def of(cls, generator: Any) -> Scaling:
-        """The scaling an ``ImageDataGenerator`` applies now (after any ``fit``)."""
+        """The scaling an ``ImageDataGenerator`` applies now (after any ``fit``); none for
+        ``None``, as legacy iterators built without a generator."""
+        if generator is None:
+            return cls()
         if generator.only_rescales:
             return cls(rescale=generator.rescale)
         return cls(rescale=generator.rescale, standardize=generator.standardize)
