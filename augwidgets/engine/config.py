@@ -1,90 +1,89 @@
-"""The generator's arguments validated once, frozen, and passed on as one object.
+"""``GeneratorConfig``: a generator's arguments, validated once and frozen.
 
-``GeneratorConfig.from_kwargs`` runs ``validate_generator_kwargs`` once; everything
-downstream (the preview renderer, a tile's values, the validation view) reads the frozen
-result and never checks it again. Two configs are equal when their arguments are (a
-callable argument, such as ``preprocessing_function``, by identity), so a config is also the
-settings part of a cache key.
+``validate_generator_kwargs`` (in ``engine.arguments``) checks every argument; this module
+holds the result, with the two normalised views the pipeline reads: ``transform`` (what is
+drawn per image) and ``scaling`` (what runs after augmentation). ``ImageDataGenerator``,
+the explorer's preview and the Keras layer all build one and pass it on; nothing downstream
+validates again.
 
 Example:
     >>> config = GeneratorConfig.from_kwargs({"rotation_range": 20, "rescale": 1 / 255})
-    >>> config.transform.rotation_range, config.only_rescales
-    (20, True)
-    >>> config.scaling_only() == GeneratorConfig.from_kwargs({"rescale": 1 / 255})
-    True
+    >>> config.transform.rotation_range, config.scaling.only_rescales
+    (20.0, True)
+    >>> config.replace(zoom_range=0.2).transform.zoom_range
+    (0.8, 1.2)
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from augwidgets.engine.arguments import (
-    DEFAULTS,
-    SCALING_ARGUMENTS,
-    TransformConfig,
-    only_rescales,
-    validate_generator_kwargs,
+from augwidgets.engine.arguments import TransformConfig, validate_generator_kwargs
+from augwidgets.image.standardize import ScalingConfig
+
+#: The legacy constructor's overrides: (when set, option, value it forces, warning).
+_LEGACY_OVERRIDES = (
+    ("zca_whitening", "featurewise_center", True,
+     "This ImageDataGenerator specifies `zca_whitening`, which overrides setting of "
+     "`featurewise_center`."),
+    ("zca_whitening", "featurewise_std_normalization", False,
+     "This ImageDataGenerator specifies `zca_whitening` which overrides setting of "
+     "`featurewise_std_normalization`."),
+    ("featurewise_std_normalization", "featurewise_center", True,
+     "This ImageDataGenerator specifies `featurewise_std_normalization`, which overrides "
+     "setting of `featurewise_center`."),
+    ("samplewise_std_normalization", "samplewise_center", True,
+     "This ImageDataGenerator specifies `samplewise_std_normalization`, which overrides "
+     "setting of `samplewise_center`."),
 )
 
 
-def _key(params: Mapping[str, Any]) -> tuple[tuple[str, object], ...]:
-    return tuple((name, id(value) if callable(value) else repr(value))
-                 for name, value in params.items())
-
-
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class GeneratorConfig:
-    """Every ``ImageDataGenerator`` argument, complete with legacy defaults, validated.
+    """Every ``ImageDataGenerator`` argument, validated and complete (legacy defaults
+    filled in), with its normalised ``transform`` and ``scaling`` parts."""
 
-    Build it with ``from_kwargs``; ``params`` is read-only.
-
-    Attributes:
-        params: every argument (legacy defaults filled in), read-only.
-        transform: the random-augmentation part, normalised for sampling.
-    """
-
-    params: Mapping[str, Any]
+    arguments: Mapping[str, Any]
     transform: TransformConfig
-    _key: tuple[tuple[str, object], ...] = field(repr=False)
+    scaling: ScalingConfig
 
     @classmethod
-    def from_kwargs(cls, kwargs: Mapping[str, Any]) -> GeneratorConfig:
-        """Validates ``kwargs`` once.
+    def from_kwargs(cls, kwargs: Mapping[str, Any], *, legacy_overrides: bool = False,
+                    stacklevel: int = 2) -> GeneratorConfig:
+        """Validate ``kwargs`` (missing ones take the legacy defaults) and freeze them.
+
+        ``legacy_overrides``: apply the legacy constructor's switches (ZCA implies
+        featurewise centring, and so on), each with the legacy warning.
 
         Raises:
-            TypeError, ValueError: as ``validate_generator_kwargs``.
+            ValueError, TypeError: for a bad argument, naming it (``validate_generator_kwargs``).
         """
-        return cls._from_validated(validate_generator_kwargs(dict(kwargs)))
+        params = validate_generator_kwargs(kwargs)
+        if legacy_overrides:
+            for trigger, option, value, message in _LEGACY_OVERRIDES:
+                if params[trigger] and bool(params[option]) != value:
+                    params[option] = value
+                    warnings.warn(message, stacklevel=stacklevel + 1)
+        return cls(MappingProxyType(params), TransformConfig.from_arguments(params),
+                   ScalingConfig.from_arguments(params))
 
-    @classmethod
-    def of(cls, settings: GeneratorConfig | Mapping[str, Any]) -> GeneratorConfig:
-        """``settings`` as a config: a config is returned as it is, a mapping is validated."""
-        return settings if isinstance(settings, GeneratorConfig) else cls.from_kwargs(settings)
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A mappingproxy does not pickle; iterators travel to Keras' worker processes.
+        return (_restore, (dict(self.arguments), self.transform, self.scaling))
 
-    @classmethod
-    def _from_validated(cls, params: dict[str, Any]) -> GeneratorConfig:
-        return cls(MappingProxyType(params), TransformConfig.from_validated(params), _key(params))
+    def replace(self, **changes: Any) -> GeneratorConfig:
+        """A new config with ``changes`` applied and validated."""
+        return GeneratorConfig.from_kwargs({**self.arguments, **changes})
 
-    @property
-    def only_rescales(self) -> bool:
-        """True when scaling is at most a multiplication by ``rescale``."""
-        return only_rescales(self.params)
+    def as_kwargs(self) -> dict[str, Any]:
+        """The arguments as a plain (mutable) dict."""
+        return dict(self.arguments)
 
-    @property
-    def rescale(self) -> float | None:
-        return self.params["rescale"]
 
-    def scaling_only(self) -> GeneratorConfig:
-        """The same scaling with no augmentation: what a validation generator applies."""
-        params = {name: self.params[name] if name in SCALING_ARGUMENTS else default
-                  for name, default in DEFAULTS.items()}
-        return self._from_validated(params)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, GeneratorConfig) and self._key == other._key
-
-    def __hash__(self) -> int:
-        return hash(self._key)
+def _restore(arguments: dict[str, Any], transform: TransformConfig,
+             scaling: ScalingConfig) -> GeneratorConfig:
+    return GeneratorConfig(MappingProxyType(arguments), transform, scaling)

@@ -30,7 +30,6 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from augwidgets.engine.arguments import only_rescales
 from augwidgets.engine.config import GeneratorConfig
 from augwidgets.engine.sampling import sample_transform
 from augwidgets.image.pipeline import (
@@ -38,6 +37,7 @@ from augwidgets.image.pipeline import (
     Scaling,
     process_image,
 )
+from augwidgets.image.standardize import ScalingConfig
 from augwidgets.image.standardize import standardize as core_standardize
 from augwidgets.preview.encoding import CAPTION_PX, TextAtlas, encode_image
 from augwidgets.preview.image_source import SampleImage
@@ -81,7 +81,7 @@ class PreviewRequest:
         True
     """
 
-    config: GeneratorConfig
+    config: GeneratorConfig = field(compare=False)
     seed: int = 0
     draw: int = 0
     target_size: tuple[int, int] = (224, 224)
@@ -93,6 +93,14 @@ class PreviewRequest:
     show_params: bool = True
     augment: bool = True
     sample: int = 0
+    settings: tuple[tuple[str, object], ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # The config compares by its arguments (a callable, such as a user's
+        # preprocessing_function, by identity).
+        object.__setattr__(self, "settings", tuple(
+            (name, id(value) if callable(value) else repr(value))
+            for name, value in self.config.arguments.items()))
 
     def render(self, images: Sequence[SampleImage], *,
                feature_stats: tuple[np.ndarray, np.ndarray] | None = None,
@@ -113,7 +121,7 @@ def feature_statistics(images: Sequence[SampleImage],
     """Per-channel mean and std of the sample, as ``ImageDataGenerator.fit`` computes them
     (only ``rescale`` is read from the settings)."""
     settings = (settings or ImageSettings()).with_target(tuple(target_size))
-    rescale = (generator_kwargs.rescale if isinstance(generator_kwargs, GeneratorConfig)
+    rescale = (generator_kwargs.scaling.rescale if isinstance(generator_kwargs, GeneratorConfig)
                else generator_kwargs.get("rescale"))
     stack = np.stack([process_image(s.pixels, None, settings, Scaling(rescale=rescale))
                       for s in images])
@@ -126,16 +134,23 @@ def standardize(x: np.ndarray, params: Mapping[str, Any],
     mean, std = stats if stats is not None else (None, None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # unfitted featurewise options are shown as findings
-        return core_standardize(np.array(x, dtype=np.float32), params, mean=mean, std=std)
+        return core_standardize(np.array(x, dtype=np.float32),
+                                ScalingConfig.from_arguments(params), mean=mean, std=std)
 
 
-def preview_scaling(params: Mapping[str, Any],
+def preview_scaling(config: GeneratorConfig,
                     stats: tuple[np.ndarray, np.ndarray] | None = None) -> Scaling:
     """The generator's scaling step for the preview (``stats`` stand in for ``fit``)."""
-    if only_rescales(params):
-        return Scaling(rescale=params.get("rescale"))
-    return Scaling(rescale=params.get("rescale"),
-                   standardize=lambda x: standardize(x, params, stats))
+    if config.scaling.only_rescales:
+        return Scaling(rescale=config.scaling.rescale)
+    return Scaling(rescale=config.scaling.rescale,
+                   standardize=lambda x: standardize(x, config.arguments, stats))
+
+
+def _config(settings: GeneratorConfig | Mapping[str, Any]) -> GeneratorConfig:
+    """A config as it is; generator arguments validated (once, here)."""
+    return settings if isinstance(settings, GeneratorConfig) else GeneratorConfig.from_kwargs(
+        settings)
 
 
 def tile_values(sample: SampleImage, generator_kwargs: GeneratorConfig | Mapping[str, Any],
@@ -148,12 +163,11 @@ def tile_values(sample: SampleImage, generator_kwargs: GeneratorConfig | Mapping
         >>> float(tile_values(image, {"rescale": 1 / 255}, None, ImageSettings((8, 8))).max())
         1.0
     """
-    config = GeneratorConfig.of(generator_kwargs)
+    config = _config(generator_kwargs)
     transform = config.transform
     settings = replace(settings, fill_mode=transform.fill_mode, cval=transform.cval,
                        order=transform.interpolation_order)
-    return process_image(sample.pixels, params, settings,
-                         preview_scaling(config.params, feature_stats))
+    return process_image(sample.pixels, params, settings, preview_scaling(config, feature_stats))
 
 
 def _display_range(params: Mapping[str, Any]) -> tuple[float, float] | None:
@@ -309,8 +323,8 @@ def render_preview(
         raise ValueError(f"`mode` must be one of {MODES}. Received: mode={mode!r}")
     if not images:
         raise ValueError("`images` must hold at least one image. Received: images=[]")
-    generator = GeneratorConfig.of(generator_kwargs)
-    params_all, config = generator.params, generator.transform
+    generator = _config(generator_kwargs)
+    params_all, config = generator.arguments, generator.transform
     target = (int(target_size[0]), int(target_size[1]))
     count = len(images) if tiles is None else int(tiles)
     columns = max(1, min(int(columns), count))
@@ -326,7 +340,7 @@ def render_preview(
     settings = replace(settings or ImageSettings(), target_size=target,
                        fill_mode=config.fill_mode, cval=config.cval,
                        order=config.interpolation_order)
-    scaling = preview_scaling(params_all, feature_stats)
+    scaling = preview_scaling(generator, feature_stats)
     display = _display_range(params_all)
     values: list[np.ndarray] = []
     originals: list[np.ndarray] = []

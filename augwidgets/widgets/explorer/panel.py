@@ -139,8 +139,8 @@ class AugmentationPanel(StaticPictureMixin, ExplorerLayout):
         # The last request of each view and what it gave: an equal request is not redone.
         self._render = functools.lru_cache(maxsize=2)(self._render_request)
         self._feature_stats = functools.lru_cache(maxsize=1)(self._compute_feature_stats)
-        self._diagnose = functools.lru_cache(maxsize=1)(self._compute_findings)
-        self._validation_note = functools.lru_cache(maxsize=1)(self._compute_validation_note)
+        # What follows from the settings alone, and the config and error it was made for.
+        self._derived: tuple[GeneratorConfig, str | None, GeneratorConfig, str] | None = None
         self.refresh = Coalescer(self._update_views)
         self._load_sample()
         super().__init__(focus_options=self._focus_options())
@@ -311,8 +311,7 @@ class AugmentationPanel(StaticPictureMixin, ExplorerLayout):
             return
         self._update_preview(config)
         rendered = time.perf_counter()
-        self._update_validation(config)
-        self._update_findings(config)
+        self._update_settings_views(config)
         self._update_hidden_tabs()
         done = time.perf_counter()
         self.timings.append({"render_count": self.render_count,
@@ -348,10 +347,9 @@ class AugmentationPanel(StaticPictureMixin, ExplorerLayout):
         return preview.value, preview
 
     def _stats(self, config: GeneratorConfig) -> tuple[np.ndarray, np.ndarray] | None:
-        params = config.params
-        if not (params["featurewise_center"] or params["featurewise_std_normalization"]):
+        if not (config.scaling.featurewise_center or config.scaling.featurewise_std_normalization):
             return None
-        return self._feature_stats(self.sample_round, config.rescale)
+        return self._feature_stats(self.sample_round, config.scaling.rescale)
 
     def _compute_feature_stats(self, _sample_round: int, rescale: float | None
                                ) -> tuple[np.ndarray, np.ndarray]:
@@ -380,23 +378,23 @@ class AugmentationPanel(StaticPictureMixin, ExplorerLayout):
         self.details.value = html.details(
             preview.details if preview is not None and self.show_params.value else [])
 
-    def _update_validation(self, config: GeneratorConfig) -> None:
-        scaling = config.scaling_only()
-        self.validation_note.value = self._validation_note(scaling)
+    def _update_settings_views(self, config: GeneratorConfig) -> None:
+        """The validation view and the findings: they change only with the settings (a new
+        config), so a new draw or preview option leaves them as they are."""
+        if self._derived is None or self._derived[0] is not config \
+                or self._derived[1] != self.error:
+            kwargs = self.generator_kwargs
+            scaling = {k: v for k, v in kwargs.items() if k in SCALING_ARGUMENTS}
+            self.findings = diagnose(kwargs, directory=None if self.error else self.directory,
+                                     batch_size=self.batch_size, target_size=self.target_size)
+            self._derived = (config, self.error, GeneratorConfig.from_kwargs(scaling),
+                             html.validation_note(f"ImageDataGenerator({python_arguments(scaling)})"))
+            self.findings_html.value = html.findings(self.findings)
+        validation, note = self._derived[2:]
+        self.validation_note.value = note
         if self.show_validation.value:
-            self.validation_preview.value = self._render(self._request(scaling, augment=False))[0]
-
-    def _compute_validation_note(self, _scaling: GeneratorConfig) -> str:
-        scaling = {k: v for k, v in self.generator_kwargs.items() if k in SCALING_ARGUMENTS}
-        return html.validation_note(f"ImageDataGenerator({python_arguments(scaling)})")
-
-    def _compute_findings(self, config: GeneratorConfig) -> list[Finding]:
-        return diagnose(dict(config.params), directory=None if self.error else self.directory,
-                        batch_size=self.batch_size, target_size=self.target_size)
-
-    def _update_findings(self, config: GeneratorConfig) -> None:
-        self.findings = self._diagnose(config)
-        self.findings_html.value = html.findings(self.findings)
+            self.validation_preview.value = self._render(
+                self._request(validation, augment=False))[0]
 
     def _update_hidden_tabs(self) -> None:
         """Writes the code and share tabs only while one of them is shown."""

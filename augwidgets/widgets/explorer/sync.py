@@ -16,7 +16,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from augwidgets.engine.arguments import PIXEL_PARAMETERS
-from augwidgets.tools.codegen import _number
+from augwidgets.tools.codegen import number_literal
 from augwidgets.widgets.explorer import html
 
 SHIFTS = ("width_shift_range", "height_shift_range")
@@ -84,7 +84,7 @@ def control_transforms(name: str, control: widgets.Widget
     spec = PIXEL_PARAMETERS[name]
     if name == "rescale":
         def to_label(value: float | None) -> str:
-            label = "None" if value is None else _number(value)
+            label = "None" if value is None else number_literal(value)
             if label not in control.options:
                 control.options = [*control.options, label]
             return label
