@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from html import escape
+from pathlib import PurePath
 
 from augwidgets.tools.diagnose import Finding
 
@@ -106,3 +107,16 @@ NOTHING_DRAWN = "<i>nothing drawn (no augmentation, or transforms hidden)</i>"
 
 def load_error(message: str) -> str:
     return f"<span style='color:#b00020'>Could not load: {escape(message)}</span>"
+
+
+def short_directory(directory: str) -> str:
+    """An absolute path cut to its last two parts (for the one-line summary).
+
+    Example:
+        >>> short_directory("/home/ann/data/train")
+        '…/data/train'
+    """
+    parts = PurePath(directory).parts
+    if PurePath(directory).is_absolute() and len(parts) > 2:
+        return "…/" + "/".join(parts[-2:])
+    return directory

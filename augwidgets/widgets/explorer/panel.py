@@ -29,7 +29,6 @@ import os
 import time
 from collections import deque
 from collections.abc import Mapping
-from pathlib import PurePath
 from typing import Any
 
 import numpy as np
@@ -46,24 +45,13 @@ from augwidgets.tools.diagnose import Finding, diagnose
 from augwidgets.tools.sharing import from_share_string, to_json, to_share_string
 from augwidgets.tools.strength import check_strength, with_strength
 from augwidgets.widgets.explorer import html
-from augwidgets.widgets.explorer.layout import (
-    GROUPS,
-    ExplorerLayout,
-    control_layout,
-)
+from augwidgets.widgets.explorer.layout import GROUPS, ExplorerLayout, control_layout
 from augwidgets.widgets.explorer.sync import SHIFTS, Coalescer, control_transforms, shift_unit
 from augwidgets.widgets.settings import AugmentationSettings
 from augwidgets.widgets.static import StaticPictureMixin
 
 __all__ = ["AugmentationPanel", "GROUPS", "control_layout"]
 
-
-
-def _short_directory(directory: str) -> str:
-    parts = PurePath(directory).parts
-    if PurePath(directory).is_absolute() and len(parts) > 2:
-        return "…/" + "/".join(parts[-2:])
-    return directory
 
 
 class AugmentationPanel(StaticPictureMixin, ExplorerLayout):
@@ -212,7 +200,7 @@ class AugmentationPanel(StaticPictureMixin, ExplorerLayout):
         return cls(directory, **panel_kwargs, **from_share_string(text))
 
     def __repr__(self) -> str:
-        parts = [f"directory={_short_directory(self.directory)!r}"]
+        parts = [f"directory={html.short_directory(self.directory)!r}"]
         parts.append(f"error={self.error.split('.')[0]!r}" if self.error
                      else f"{len(self.source)} images")
         arguments = python_arguments(self.generator_kwargs)
