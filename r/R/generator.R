@@ -54,10 +54,13 @@
 #' @param preprocessing_function `NULL`, or a function of one image (an R
 #'   array of height x width x channels) that returns an array of the same
 #'   shape. It runs on each augmented image, before `rescale`. An R function
-#'   is called on R's main thread, so it makes batches slower; a Python
-#'   function (for example
-#'   `reticulate::import("keras")$applications$resnet50$preprocess_input`)
-#'   runs in the worker threads.
+#'   works with [generator_next()], but not inside [fit()], [evaluate()] or
+#'   [predict()]: Keras asks for batches from a background thread, and R runs
+#'   only on its main thread, so these stop with an error. Give a Python
+#'   function there, for example
+#'   `reticulate::import("keras")$applications$resnet50$preprocess_input`, or
+#'   one of your own: `reticulate::py_run_string("def prep(x): return x / 127.5
+#'   - 1")`, then `preprocessing_function = reticulate::py$prep`.
 #' @param data_format `"channels_last"` or `"channels_first"`; `NULL` is
 #'   Keras' setting (`"channels_last"` unless changed).
 #' @param validation_split Share of each class kept apart for
@@ -155,7 +158,9 @@ image_data_generator <- function(featurewise_center = FALSE, samplewise_center =
     out <- f(.as_r_array(image))
     .as_numpy(out, dtype = image$dtype)
   }
-  reticulate::py_main_thread_func(reticulate::r_to_py(wrapped, convert = FALSE))
+  python <- reticulate::py_main_thread_func(reticulate::r_to_py(wrapped, convert = FALSE))
+  reticulate::py_set_attr(python, "_augwidgets_r_function", TRUE)
+  python
 }
 
 #' Fit a generator's statistics to sample images (R keras 2.x)

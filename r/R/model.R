@@ -87,6 +87,8 @@ fit.keras.src.models.model.Model <- function(
     sample_weight = NULL, initial_epoch = 0, steps_per_epoch = NULL, validation_steps = NULL,
     ...) {
   if (is.null(batch_size) && is.null(steps_per_epoch) && !.is_python(x)) batch_size <- 32
+  .stop_if_r_preprocessing(x, "x")
+  .stop_if_r_preprocessing(validation_data, "validation_data")
   .warn_short_epochs(x, steps_per_epoch, "steps_per_epoch",
                      .expression_name(substitute(x), "train_generator"))
   .warn_short_epochs(validation_data, validation_steps, "validation_steps",
@@ -153,6 +155,7 @@ evaluate.keras.src.models.model.Model <- function(object, x = NULL, y = NULL,
                                                   sample_weight = NULL, steps = NULL,
                                                   callbacks = NULL, ...) {
   if (is.null(batch_size) && is.null(steps) && !.is_python(x)) batch_size <- 32
+  .stop_if_r_preprocessing(x, "x")
   args <- list(x = .as_numpy(x), y = .as_numpy(y),
                batch_size = .as_int(batch_size, "batch_size"), verbose = .as_verbose(verbose),
                sample_weight = .as_numpy(sample_weight), steps = .as_int(steps, "steps"),
@@ -201,6 +204,7 @@ predict.keras.src.models.model.Model <- function(object, x, batch_size = NULL,
                                                  verbose = "auto", steps = NULL,
                                                  callbacks = NULL, ...) {
   if (is.null(batch_size) && is.null(steps) && !.is_python(x)) batch_size <- 32
+  .stop_if_r_preprocessing(x, "x")
   args <- list(x = .as_numpy(x), batch_size = .as_int(batch_size, "batch_size"),
                verbose = .as_verbose(verbose), steps = .as_int(steps, "steps"),
                callbacks = callbacks)
@@ -217,6 +221,25 @@ NULL
 .call_method <- function(object, name, args) {
   call <- reticulate::py_eval("lambda method, kwargs: method(**kwargs)", convert = FALSE)
   reticulate::py_call(call, .builtins()$getattr(object, name), reticulate::r_to_py(args))
+}
+
+# Keras pulls batches from a background thread, where an R preprocessing_function
+# can't run (R has one thread); R keras 2.x had the same limit with TensorFlow 2.
+.stop_if_r_preprocessing <- function(data, argument) {
+  if (!.is_python(data) || !reticulate::py_has_attr(data, "image_data_generator")) {
+    return(invisible())
+  }
+  generator <- reticulate::py_get_attr(data, "image_data_generator")
+  if (!reticulate::py_has_attr(generator, "preprocessing_function")) return(invisible())
+  f <- reticulate::py_get_attr(generator, "preprocessing_function")
+  if (reticulate::py_has_attr(f, "_augwidgets_r_function")) {
+    stop("`", argument, "` comes from a generator whose preprocessing_function is an R ",
+         "function. Keras asks for batches from a background thread, where R functions ",
+         "can't run (generator_next() can, on R's main thread). Write the function in ",
+         "Python instead: reticulate::py_run_string(\"def prep(x): return x / 127.5 - 1\"), ",
+         "then image_data_generator(preprocessing_function = reticulate::py$prep). ",
+         "Received: an R preprocessing_function", call. = FALSE)
+  }
 }
 
 .as_verbose <- function(verbose) {
