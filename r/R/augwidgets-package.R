@@ -150,7 +150,7 @@ augwidgets_available <- function() {
 #'
 #' @examplesIf augwidgets_available()
 #' aw <- import_augwidgets()
-#' root <- aw$datasets$digits(file.path(tempdir(), "digits"), image_size = 16L)
+#' root <- aw$datasets$digits(file.path(tempdir(), "digits"))
 #' list.files(file.path(as.character(root), "train"))
 #' @export
 import_augwidgets <- function(convert = TRUE) {
