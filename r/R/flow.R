@@ -43,17 +43,36 @@
   names
 }
 
+# `name(a = 1, b = 2, ...)`, wrapped between arguments (never inside one) at about 88
+# characters, continuation lines indented under the call
+.format_call <- function(name, args, indent = "      ") {
+  parts <- vapply(seq_along(args), function(i) {
+    label <- names(args)[[i]] %||% ""
+    value <- .deparse(args[[i]])
+    if (nzchar(label)) paste(label, "=", value) else value
+  }, character(1))
+  lines <- character()
+  line <- paste0(name, "(")
+  for (i in seq_along(parts)) {
+    piece <- paste0(parts[[i]], if (i < length(parts)) "," else "")
+    if (!endsWith(line, "(") && nchar(line) + nchar(piece) + 1 > 88) {
+      lines <- c(lines, line)
+      line <- paste0(indent, piece)
+    } else {
+      line <- paste0(line, if (endsWith(line, "(")) "" else " ", piece)
+    }
+  }
+  paste(c(lines, paste0(line, ")")), collapse = "\n")
+}
+
 .augmentation_error <- function(fun, call, moved, generator) {
-  fixed <- call
-  for (name in names(moved)) fixed[[name]] <- NULL
+  args <- as.list(call)[-1]
+  args <- args[!(names(args) %in% c(names(moved), "generator"))]
   piped <- identical(generator, quote(.))
-  fixed$generator <- NULL
-  if (!piped) fixed$generator <- if (is.null(generator)) as.name("datagen") else generator
-  fixed[[1]] <- as.name(fun)
-  flow_code <- paste(deparse(fixed, width.cutoff = 80L), collapse = "\n  ")
+  if (!piped) args$generator <- if (is.null(generator)) as.name("datagen") else generator
+  flow_code <- .format_call(fun, args)
   if (piped) flow_code <- paste("datagen %>%", flow_code)
-  datagen_code <- paste(deparse(as.call(c(as.name("image_data_generator"), as.list(moved))),
-                                width.cutoff = 80L), collapse = "\n  ")
+  datagen_code <- .format_call("image_data_generator", moved)
   if (!is.null(generator) && !piped) {
     advice <- paste0("Add them to the image_data_generator() call that made `",
                      .deparse(generator), "`:\n  ", .deparse(generator), " <- ",
