@@ -17,21 +17,21 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _LAZY = {
-    "ImageDataGenerator": "augwidgets.core.generator",
-    "DirectoryIterator": "augwidgets.core.generator",
-    "NumpyArrayIterator": "augwidgets.core.generator",
-    "DataFrameIterator": "augwidgets.core.dataframe",
-    "GeneratorAugmentation": "augwidgets.core.layer",
-    "diagnose": "augwidgets.core.diagnose",
-    "Finding": "augwidgets.core.diagnose",
-    "generator_code": "augwidgets.core.codegen",
-    "AugmentationPanel": "augwidgets.widgets.augmentation_panel",
+    "ImageDataGenerator": "augwidgets.engine.generator",
+    "DirectoryIterator": "augwidgets.engine.iterators.directory",
+    "NumpyArrayIterator": "augwidgets.engine.iterators.arrays",
+    "DataFrameIterator": "augwidgets.engine.iterators.dataframe",
+    "GeneratorAugmentation": "augwidgets.layers",
+    "diagnose": "augwidgets.tools.diagnose",
+    "Finding": "augwidgets.tools.diagnose",
+    "generator_code": "augwidgets.tools.codegen",
+    "AugmentationPanel": "augwidgets.widgets.explorer.panel",
     "TrainingPanel": "augwidgets.widgets.training_panel",
     "LivePlot": "augwidgets.training.callback",
     "compare": "augwidgets.training.experiment",
     "sweep": "augwidgets.training.sweep",
 }
-_SUBMODULES = {"datasets": "augwidgets.core.datasets"}
+_SUBMODULES = {"datasets": "augwidgets.datasets"}
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])
 

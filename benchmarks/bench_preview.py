@@ -33,8 +33,9 @@ from PIL import Image  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from augwidgets.widgets.encoding import encode_image  # noqa: E402
-from augwidgets.widgets.preview import ImageSource, render_preview  # noqa: E402
+from augwidgets.preview.encoding import encode_image  # noqa: E402
+from augwidgets.preview.image_source import ImageSource  # noqa: E402
+from augwidgets.preview.render import render_preview  # noqa: E402
 
 ARGS = dict(rescale=1 / 255, rotation_range=20, width_shift_range=0.2,
             height_shift_range=0.2, shear_range=10, zoom_range=0.2, horizontal_flip=True)
@@ -125,9 +126,9 @@ def bench_matplotlib(images: list, repeats: int) -> dict[str, float]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from augwidgets.core.params import TransformConfig
-    from augwidgets.core.pipeline import ImageSettings, process_image
-    from augwidgets.core.transforms import sample_transform
+    from augwidgets.engine.arguments import TransformConfig
+    from augwidgets.engine.sampling import sample_transform
+    from augwidgets.image.pipeline import ImageSettings, process_image
 
     config = TransformConfig.from_kwargs(ARGS)
     times = []

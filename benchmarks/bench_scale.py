@@ -104,7 +104,7 @@ def main() -> None:
     import keras  # noqa: F401  (imports outside the timings)
     from keras.src.legacy.preprocessing.image import ImageDataGenerator  # noqa: F401
 
-    import augwidgets.core.generator  # noqa: F401
+    import augwidgets.engine.generator  # noqa: F401
 
     print(f"{os.cpu_count()} CPUs; construction time (s), median of {args.rounds} interleaved "
           "rounds, warm page cache\n")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import warnings
 
 from augwidgets import ImageDataGenerator
-from augwidgets.core import params
+from augwidgets.engine import arguments as params
 
 
 def test_every_argument_has_exactly_one_role():
@@ -17,7 +17,7 @@ def test_every_argument_has_exactly_one_role():
 
 
 def test_consumers_use_the_derived_lists():
-    from augwidgets.core.layer import LAYER_ARGUMENTS
+    from augwidgets.layers import LAYER_ARGUMENTS
     from augwidgets.training.model import AUGMENTATION_ARGUMENTS
 
     expected = params.arguments_with_role(*params.RANDOM_ROLES, "fill")

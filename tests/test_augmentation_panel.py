@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 from augwidgets import AugmentationPanel
-from augwidgets.core.params import PIXEL_PARAMETERS
-from augwidgets.widgets.preview import feature_statistics, render_preview
+from augwidgets.engine.arguments import PIXEL_PARAMETERS
+from augwidgets.preview.render import feature_statistics, render_preview
 
 BASE = {"rotation_range": 30.0, "fill_mode": "constant"}
 
@@ -211,7 +211,7 @@ def test_findings_code_and_sharing_follow_the_settings(panel):
 
 
 def test_the_code_tab_offers_every_dialect(panel):
-    from augwidgets.core.codegen import DIALECTS
+    from augwidgets.tools.codegen import DIALECTS
 
     assert [value for _label, value in panel.dialect.options] == list(DIALECTS)
     panel.tabs.selected_index = 1  # the Code tab is written while shown
@@ -224,7 +224,7 @@ def test_the_code_tab_offers_every_dialect(panel):
 
 
 def test_python_export_executed_builds_a_generator_with_equal_kwargs(panel):
-    from augwidgets.core.params import validate_generator_kwargs
+    from augwidgets.engine.arguments import validate_generator_kwargs
 
     panel.generator_kwargs = {"rotation_range": 20, "zoom_range": 0.15, "rescale": 1 / 255,
                               "horizontal_flip": True, "brightness_range": [0.7, 1.3]}

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from augwidgets import generator_code
-from augwidgets.core.params import validate_generator_kwargs
+from augwidgets.engine.arguments import validate_generator_kwargs
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from augwidgets.core.config_sharing import (
+from augwidgets.tools.sharing import (
     from_json,
     from_share_string,
     non_default_kwargs,

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from augwidgets.core import datasets
+from augwidgets import datasets
 
 
 def tree_hash(root: Path) -> str:
@@ -178,7 +178,7 @@ def test_legacy_keras_reads_them(digits_root, tmp_path):
 
 
 def test_augwidgets_generator_reads_them(digits_root):
-    from augwidgets.core.generator import ImageDataGenerator
+    from augwidgets.engine.generator import ImageDataGenerator
 
     iterator = ImageDataGenerator(rotation_range=10).flow_from_directory(
         digits_root / "validation", target_size=(16, 16), color_mode="grayscale",

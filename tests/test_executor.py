@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from augwidgets import ImageDataGenerator
-from augwidgets.core.executor import BatchExecutor
+from augwidgets.runtime.executor import BatchExecutor
 from tests.conftest import write_tree
 
 
@@ -117,10 +117,10 @@ def test_fit_with_keras_workers(tree):
 def test_importing_changes_no_opencv_setting_and_closing_restores_it(tree):
     code = (
         "import cv2; before = cv2.getNumThreads()\n"
-        "import augwidgets.core.generator, augwidgets.widgets.preview\n"
+        "import augwidgets.engine.generator, augwidgets.preview.render\n"
         "assert cv2.getNumThreads() == before, (before, cv2.getNumThreads())\n"
         "import numpy as np\n"
-        "it = augwidgets.core.generator.ImageDataGenerator(rotation_range=5).flow("
+        "it = augwidgets.engine.generator.ImageDataGenerator(rotation_range=5).flow("
         "np.zeros((4, 5, 5, 3)), batch_size=4)\n"
         "it[0]; assert cv2.getNumThreads() == 1\n"
         "it.close(); assert cv2.getNumThreads() == before\n"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from augwidgets.core.decode import jpeg_header
+from augwidgets.image.decode import jpeg_header
 
 
 @pytest.mark.parametrize("mode", ["RGB", "L", "CMYK"])

@@ -71,7 +71,7 @@ def test_settings_come_from_keras_json_without_keras(tmp_path):
         {"image_data_format": "channels_first", "floatx": "float64"}))
     out = _python("""
         import sys
-        from augwidgets.core.keras_base import floatx, image_data_format
+        from augwidgets.runtime.keras_base import floatx, image_data_format
         print(image_data_format(), floatx(), "keras" in sys.modules)
     """, KERAS_HOME=str(tmp_path))
     assert out.split() == ["channels_first", "float64", "False"]
@@ -83,7 +83,7 @@ def test_with_keras_loaded_iterators_are_pydataset_subclasses_from_the_start(dig
     assert issubclass(type(it), keras.utils.PyDataset)
     assert it.__class__ is type(it)
     assert (it.workers, it.use_multiprocessing, it.max_queue_size) == (1, False, 10)
-    from augwidgets.core.keras_base import floatx, image_data_format
+    from augwidgets.runtime.keras_base import floatx, image_data_format
 
     assert image_data_format() == keras.backend.image_data_format()
     assert floatx() == keras.backend.floatx()

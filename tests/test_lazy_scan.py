@@ -34,7 +34,7 @@ def test_construction_opens_no_file(tmp_path, monkeypatch, legacy):
 
 
 def test_first_batch_decodes_only_what_it_needs(tmp_path, monkeypatch):
-    from augwidgets.core import pipeline
+    from augwidgets.image import pipeline
 
     root = write_tree(tmp_path / "t", {c: [f"{i}.png" for i in range(40)] for c in "ab"})
     iterator = ImageDataGenerator().flow_from_directory(root, target_size=(8, 8), batch_size=4,

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from augwidgets import ImageDataGenerator
-from augwidgets.core.pipeline import INTERPOLATIONS
+from augwidgets.image.pipeline import INTERPOLATIONS
 from tests.conftest import smooth_image
 
 COLOR_MODES = ("rgb", "grayscale", "rgba")

@@ -11,9 +11,10 @@ import pytest
 from PIL import Image
 
 from augwidgets import ImageDataGenerator
-from augwidgets.core.batches import batch_seed
-from augwidgets.core.pipeline import ImageSettings, process_image
-from augwidgets.widgets.preview import ImageSource, render_preview, tile_values
+from augwidgets.engine.iterators.base import batch_seed
+from augwidgets.image.pipeline import ImageSettings, process_image
+from augwidgets.preview.image_source import ImageSource
+from augwidgets.preview.render import render_preview, tile_values
 from tests.conftest import smooth_image
 
 KWARGS = dict(rescale=1 / 255, rotation_range=25, width_shift_range=0.15,

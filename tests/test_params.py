@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from augwidgets.core.params import (
+from augwidgets.engine.arguments import (
     DEFAULTS,
     PIXEL_PARAMETERS,
     TransformConfig,

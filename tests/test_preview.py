@@ -12,18 +12,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from augwidgets.core.decode import decode_image
-from augwidgets.core.params import TransformConfig
-from augwidgets.core.pipeline import ImageSettings, process_image
-from augwidgets.core.transforms import sample_transform
-from augwidgets.widgets.encoding import encode_image, message_image
-from augwidgets.widgets.preview import (
-    ImageSource,
-    SampleImage,
-    feature_statistics,
-    render_preview,
-    standardize,
-)
+from augwidgets.engine.arguments import TransformConfig
+from augwidgets.engine.sampling import sample_transform
+from augwidgets.image.decode import decode_image
+from augwidgets.image.pipeline import ImageSettings, process_image
+from augwidgets.preview.encoding import encode_image, message_image
+from augwidgets.preview.image_source import ImageSource, SampleImage
+from augwidgets.preview.render import feature_statistics, render_preview, standardize
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -85,7 +80,7 @@ def test_tiles_use_the_core_draw_seeded_per_tile(source):
 
 
 def test_draws_match_the_core_generator(source):
-    from augwidgets.core.generator import ImageDataGenerator
+    from augwidgets.engine.generator import ImageDataGenerator
 
     preview = render_preview(source.sample(3), KWARGS, seed=11, draw=1)
     generator = ImageDataGenerator(**KWARGS)
@@ -127,7 +122,7 @@ def test_one_image_mode_and_original_toggle(source):
 
 
 def test_scaling_is_shown_and_matches_the_core_standardize(source):
-    from augwidgets.core.generator import ImageDataGenerator
+    from augwidgets.engine.generator import ImageDataGenerator
 
     images = source.sample(9)
     x = transform_image(images[0].pixels, {}, TransformConfig(), (224, 224)).astype(np.float32)
@@ -216,8 +211,8 @@ def test_bad_arguments():
 
 
 def test_captions_are_large_text_with_the_class_and_only_the_values_drawn(source):
-    from augwidgets.widgets.encoding import CAPTION_PX, TextAtlas
-    from augwidgets.widgets.preview import _caption, caption_lines
+    from augwidgets.preview.encoding import CAPTION_PX, TextAtlas
+    from augwidgets.preview.render import _caption, caption_lines
 
     atlas = TextAtlas.get(CAPTION_PX)
     assert CAPTION_PX >= 13 and atlas.line_height >= CAPTION_PX
@@ -246,7 +241,7 @@ def test_caption_pixels_are_drawn_under_each_tile(source):
 
 
 def test_text_atlas_draws_measures_and_fits():
-    from augwidgets.widgets.encoding import TextAtlas
+    from augwidgets.preview.encoding import TextAtlas
 
     atlas = TextAtlas.get(14)
     canvas = np.full((30, 200, 3), 255, np.uint8)

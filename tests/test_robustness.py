@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from augwidgets import ImageDataGenerator
-from augwidgets.core.decode import ImageDecodeError, check_image, decode_image
+from augwidgets.image.decode import ImageDecodeError, check_image, decode_image
 from tests.conftest import smooth_image, write_tree
 
 

@@ -17,7 +17,8 @@ import keras
 import numpy as np
 import pytest
 
-from augwidgets.training.session import STATES, TRANSITIONS, SessionState, TrainingSession
+from augwidgets.training.session import TrainingSession
+from augwidgets.training.session_state import STATES, TRANSITIONS, SessionState
 
 SEQUENCES = int(os.environ.get("AUGWIDGETS_STRESS_SEQUENCES", "200"))
 

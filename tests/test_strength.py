@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from augwidgets.core.params import PIXEL_PARAMETERS, validate_generator_kwargs
-from augwidgets.core.strength import (
+from augwidgets.engine.arguments import PIXEL_PARAMETERS, validate_generator_kwargs
+from augwidgets.tools.strength import (
     BASE_STRENGTH,
     GEOMETRY_ARGUMENTS,
     check_base,

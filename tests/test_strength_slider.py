@@ -7,8 +7,8 @@ import pytest
 from PIL import Image
 
 from augwidgets import AugmentationPanel
-from augwidgets.core.params import PIXEL_PARAMETERS
-from augwidgets.core.strength import GEOMETRY_ARGUMENTS, strength_kwargs
+from augwidgets.engine.arguments import PIXEL_PARAMETERS
+from augwidgets.tools.strength import GEOMETRY_ARGUMENTS, strength_kwargs
 
 STRENGTHS = [0.25, 1.0, 2.0, 3.35, 5.0, 0.0]
 

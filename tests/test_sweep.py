@@ -12,9 +12,9 @@ import math
 import numpy as np
 import pytest
 
-from augwidgets.core import datasets
-from augwidgets.core.strength import strength_kwargs
-from augwidgets.core.subset import balanced_subset
+from augwidgets import datasets
+from augwidgets.datasets.subset import balanced_subset
+from augwidgets.tools.strength import strength_kwargs
 from augwidgets.training.model import build_default_model
 from augwidgets.training.sweep import SweepOutput, SweepResult, sweep
 

@@ -155,8 +155,8 @@ def test_the_default_model_takes_mixed_precision():
 
 
 def test_augmentation_on_the_device_path_runs_on_the_cpu(digits):
-    pytest.importorskip("augwidgets.core.layer")
-    from augwidgets.core.layer import GeneratorAugmentation
+    pytest.importorskip("augwidgets.layers")
+    from augwidgets.layers import GeneratorAugmentation
 
     train, validation = iterators(digits, rotation_range=30, horizontal_flip=True, zoom_range=0.1)
     session = TrainingSession(train, validation=validation, epochs=1, augment_on_device=True)

@@ -1,7 +1,7 @@
 """Tiny image folders for the training tests, made with PIL (no downloads).
 
 ``digits_tree`` writes sklearn's 8x8 digits, upscaled, as ``train/<digit>/`` and
-``validation/<digit>/`` PNG folders, like ``augwidgets.core.datasets.digits``.
+``validation/<digit>/`` PNG folders, like ``augwidgets.datasets.digits``.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def digits_tree(directory: Path, *, image_size: int = 16, per_class: int | None 
 def image_data_generator(**kwargs):
     """``augwidgets.ImageDataGenerator`` once the core generator exists, else the legacy one."""
     try:
-        from augwidgets.core.generator import ImageDataGenerator
+        from augwidgets.engine.generator import ImageDataGenerator
     except ImportError:
         from keras.src.legacy.preprocessing.image import ImageDataGenerator
     return ImageDataGenerator(**kwargs)

@@ -7,7 +7,7 @@ seeds, so two models built with the same seed start identical without touching a
 global random state.
 
 ``augmentation_on_device`` is the GPU path: the generator's random augmentation becomes
-the model's first layer (``augwidgets.core.layer.GeneratorAugmentation``) and the input
+the model's first layer (``augwidgets.layers.GeneratorAugmentation``) and the input
 pipeline only decodes and rescales, so it does not starve a fast device.
 ``unaugmented_iterator`` rebuilds an iterator with the same files, order and batch size but
 without augmentation.
@@ -26,7 +26,7 @@ from typing import Any
 
 import keras
 
-from augwidgets.core.params import (
+from augwidgets.engine.arguments import (
     DEFAULTS,
     RANDOM_ARGUMENTS,
     RANDOM_ROLES,
@@ -128,7 +128,7 @@ def generator_kwargs_of(generator: Any) -> dict[str, Any]:
     """The constructor arguments of an ``ImageDataGenerator`` (ours or the legacy one).
 
     Example:
-        >>> from augwidgets.core.params import (
+        >>> from augwidgets.engine.arguments import (
     DEFAULTS,
     RANDOM_ARGUMENTS,
     RANDOM_ROLES,
@@ -209,7 +209,7 @@ def augmentation_on_device(model: keras.Model, generator_kwargs: Mapping[str, An
         >>> outer.layers[0].name
         'augmentation_on_device'
     """
-    from augwidgets.core.layer import GeneratorAugmentation
+    from augwidgets.layers import GeneratorAugmentation
 
     blocker = device_augmentation_blocker(generator_kwargs)
     if blocker:

@@ -1,6 +1,6 @@
 """``sweep``: one augmentation-strength curve, showing both too little and too much.
 
-Strength ``s`` scales one base augmentation (``augwidgets.core.strength``: rotation
+Strength ``s`` scales one base augmentation (``augwidgets.tools.strength``: rotation
 ``10*s`` degrees, shifts and zoom ``0.1*s``, shear ``10*s`` degrees; ``s=0`` is none).
 Above strength 0 the new area a transform reveals is filled with black (``fill_mode``).
 ``sweep`` trains the same model from the same initial weights once per strength, with
@@ -16,7 +16,7 @@ both accuracies fall, and the gap turns negative because the augmented training 
 are harder than the clean validation images.
 
 Example:
-    >>> from augwidgets.core import datasets                           # doctest: +SKIP
+    >>> from augwidgets import datasets                           # doctest: +SKIP
     >>> root = datasets.digits("data/digits")                           # doctest: +SKIP
     >>> result = sweep(root / "train", root / "validation", per_class=20)  # doctest: +SKIP
     >>> print(result.table())                                           # doctest: +SKIP
@@ -34,7 +34,7 @@ from typing import Any
 
 import keras
 
-from augwidgets.core.strength import check_base, check_strength, strength_kwargs
+from augwidgets.tools.strength import check_base, check_strength, strength_kwargs
 from augwidgets.training.experiment import (
     ComparisonRow,
     per_class_table,
@@ -322,7 +322,7 @@ def sweep(train_dir: Any, validation_dir: Any, *,
             every image.
         strengths: the strengths to train at (sorted; 0 is no augmentation).
         base: the configuration strength 1 stands for (numbers and factor pairs that
-            ``augwidgets.core.strength`` scales); None is ``BASE_STRENGTH``: rotation 10
+            ``augwidgets.tools.strength`` scales); None is ``BASE_STRENGTH``: rotation 10
             degrees, shifts 0.1, shear 10 degrees, zoom 0.1.
         per_class: train on a fixed, seeded, class-balanced subset of this many images per
             class (None: every training image). Small subsets show memorising best.

@@ -1,7 +1,7 @@
 """The explorer's model: one trait per pixel-changing generator argument.
 
 ``AugmentationSettings`` is a ``traitlets.HasTraits`` whose traits are built from
-``augwidgets.core.params.PIXEL_PARAMETERS`` (names, kinds and help texts are not repeated
+``augwidgets.engine.arguments.PIXEL_PARAMETERS`` (names, kinds and help texts are not repeated
 here). Controls are views over it; ``generator_kwargs`` reads it back as the arguments
 ``ImageDataGenerator`` takes. Range arguments are stored as ``(low, high)`` pairs:
 ``zoom_range`` ``(1, 1)`` and ``brightness_range`` ``(1, 1)`` mean "off", and a zoom pair
@@ -25,13 +25,13 @@ from typing import Any
 
 import traitlets
 
-from augwidgets.core.config_sharing import non_default_kwargs
-from augwidgets.core.params import (
+from augwidgets.engine.arguments import (
     DEFAULTS,
     PIXEL_PARAMETERS,
     validate_generator_kwargs,
     zoom_bounds,
 )
+from augwidgets.tools.sharing import non_default_kwargs
 
 _OFF_PAIR = (1.0, 1.0)
 

@@ -24,7 +24,8 @@ from typing import Any
 import ipywidgets as widgets
 
 from augwidgets.training.outputs import ImageOutput, Output, PNGFileOutput
-from augwidgets.training.session import SessionState, TrainingSession
+from augwidgets.training.session import TrainingSession
+from augwidgets.training.session_state import SessionState
 
 
 def _button_layout() -> widgets.Layout:

@@ -12,7 +12,7 @@ Example:
 
 from __future__ import annotations
 
-from augwidgets.widgets.encoding import CAPTION_PX
+from augwidgets.preview.encoding import CAPTION_PX
 from tests.browser import harness, panels
 
 MIN_CAPTION_CSS_PX = 11.0

@@ -1,7 +1,7 @@
 """``ImageDataGenerator``: a drop-in, pixel-matching, fast replacement for the legacy one.
 
 Same constructor arguments, defaults, units and random distributions as
-``keras.preprocessing.image.ImageDataGenerator`` (see ``augwidgets.core.params``), the same
+``keras.preprocessing.image.ImageDataGenerator`` (see ``augwidgets.engine.arguments``), the same
 methods (``flow_from_directory``, ``flow_from_dataframe``, ``flow``, ``get_random_transform``,
 ``apply_transform``, ``random_transform``, ``standardize``, ``fit``) and iterators with the
 same attributes.
@@ -35,21 +35,24 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from augwidgets.core.batches import BatchIndexError, reject
-from augwidgets.core.iterators import CLASS_MODES, DirectoryIterator, NumpyArrayIterator
-from augwidgets.core.keras_base import floatx, image_data_format
+from augwidgets.engine.iterators.arrays import NumpyArrayIterator
+from augwidgets.engine.iterators.base import BatchIndexError
+from augwidgets.engine.iterators.directory import DirectoryIterator
+from augwidgets.engine.iterators.files import CLASS_MODES
+from augwidgets.errors import reject
+from augwidgets.runtime.keras_base import floatx, image_data_format
 
 if TYPE_CHECKING:
-    from augwidgets.core.dataframe import DataFrameIterator
-from augwidgets.core.params import (
+    from augwidgets.engine.iterators.dataframe import DataFrameIterator
+from augwidgets.engine.arguments import (
     DEFAULTS,
     SCALING_ARGUMENTS,
     TransformConfig,
     validate_generator_kwargs,
 )
-from augwidgets.core.pipeline import INTERPOLATIONS, ImageSettings, process_image
-from augwidgets.core.standardize import standardize
-from augwidgets.core.transforms import sample_transform
+from augwidgets.engine.sampling import sample_transform
+from augwidgets.image.pipeline import INTERPOLATIONS, ImageSettings, process_image
+from augwidgets.image.standardize import standardize
 
 __all__ = ["ImageDataGenerator", "DirectoryIterator", "NumpyArrayIterator", "BatchIndexError",
            "CLASS_MODES", "INTERPOLATIONS"]
@@ -297,7 +300,7 @@ class ImageDataGenerator:
             ...     frame, "data/images", target_size=(64, 64), batch_size=8)  # doctest: +SKIP
             Found 2 validated image filenames belonging to 2 classes.
         """
-        from augwidgets.core.dataframe import DataFrameIterator
+        from augwidgets.engine.iterators.dataframe import DataFrameIterator
 
         messages = {
             "has_ext": "has_ext is deprecated, filenames in the dataframe have to match the "

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from augwidgets.core.decode import ImageDecodeError
-from augwidgets.core.directory import WHITE_LIST_FORMATS, scan_directory
-from augwidgets.core.pipeline import ImageSettings, load_image, resize_image
+from augwidgets.engine.scan import WHITE_LIST_FORMATS, scan_directory
+from augwidgets.image.decode import ImageDecodeError
+from augwidgets.image.pipeline import ImageSettings, load_image, resize_image
 
 _CACHE_SIZE = 64
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from augwidgets.core.params import DEFAULTS, validate_generator_kwargs
+from augwidgets.engine.arguments import DEFAULTS, validate_generator_kwargs
 
 SHARE_PREFIX = "aw1:"
 

@@ -7,14 +7,14 @@ the TensorFlow, JAX and PyTorch backends. As in Keras' own preprocessing layers,
 randomness is drawn in ``get_random_transformation`` (a dict of batched tensors with the
 legacy keys) and applied in ``transform_images``.
 
-The geometry is the legacy inverse map (``augwidgets.core.transforms.affine_matrix`` with the
+The geometry is the legacy inverse map (``augwidgets.image.functional.affine_matrix`` with the
 flips folded in, ``geometry_matrix``), built per image as a batch of 3x3 matrices and
 resampled by ``keras.ops.image.affine_transform``. Colour follows the legacy order:
 channel shift after the warp, brightness last.
 
 Example:
     >>> import keras
-    >>> from augwidgets.core.layer import GeneratorAugmentation
+    >>> from augwidgets.layers import GeneratorAugmentation
     >>> model = keras.Sequential([
     ...     keras.Input((32, 32, 3)),
     ...     GeneratorAugmentation(rotation_range=20, zoom_range=0.1, horizontal_flip=True),
@@ -34,7 +34,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from augwidgets.core.params import (
+from augwidgets.engine.arguments import (
     DEFAULTS,
     RANDOM_ROLES,
     TransformConfig,

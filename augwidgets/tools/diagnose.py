@@ -23,14 +23,14 @@ from typing import Any
 
 import numpy as np
 
-from augwidgets.core.directory import scan_directory
-from augwidgets.core.params import (
+from augwidgets.engine.arguments import (
     RANDOM_ARGUMENTS,
     TransformConfig,
     is_active,
     validate_generator_kwargs,
     zoom_bounds,
 )
+from augwidgets.engine.scan import scan_directory
 
 SEVERITIES = ("info", "warning", "error")
 ROLES = ("training", "validation")
@@ -354,7 +354,7 @@ def _typical_size_cached(path: str, stamp: tuple[int, ...],
                          count: int = 8) -> tuple[int, int, int] | None:
     """Median (rows, cols) of a few images spread over the tree, and how many are JPEGs."""
     del stamp  # part of the cache key only
-    from augwidgets.core.decode import ImageDecodeError, check_image
+    from augwidgets.image.decode import ImageDecodeError, check_image
 
     filepaths = scan_directory(path).filepaths
     picked = filepaths[:: max(1, len(filepaths) // count)][:count]

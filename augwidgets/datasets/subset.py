@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from augwidgets.core.directory import scan_directory
+from augwidgets.engine.scan import scan_directory
 
 
 def balanced_subset(directory: str | os.PathLike, per_class: int, *, seed: int = 0

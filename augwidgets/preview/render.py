@@ -30,16 +30,20 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from augwidgets.core.params import SCALING_ARGUMENTS, TransformConfig, validate_generator_kwargs
-from augwidgets.core.pipeline import (
+from augwidgets.engine.arguments import (
+    SCALING_ARGUMENTS,
+    TransformConfig,
+    validate_generator_kwargs,
+)
+from augwidgets.engine.sampling import sample_transform
+from augwidgets.image.pipeline import (
     ImageSettings,
     Scaling,
     process_image,
 )
-from augwidgets.core.standardize import standardize as core_standardize
-from augwidgets.core.transforms import sample_transform
-from augwidgets.widgets.encoding import CAPTION_PX, TextAtlas, encode_image
-from augwidgets.widgets.image_source import ImageSource, SampleImage  # noqa: F401 (re-export)
+from augwidgets.image.standardize import standardize as core_standardize
+from augwidgets.preview.encoding import CAPTION_PX, TextAtlas, encode_image
+from augwidgets.preview.image_source import SampleImage
 
 MODES = ("grid", "one_image")
 _PAD = 6

@@ -1,0 +1,1 @@
+"""The iterators ``ImageDataGenerator`` returns, one file each, on one base class."""

@@ -1,0 +1,1 @@
+"""Rendering the explorer's preview and captions: NumPy and PIL, no widgets."""

@@ -1,0 +1,1 @@
+"""Teaching tools over generator settings: diagnose, code export, sharing, strength."""

@@ -1,0 +1,1 @@
+"""The augmentation explorer: panel wiring, layout and HTML."""
