@@ -262,10 +262,10 @@ flow_images_from_dataframe <- function(dataframe, directory = NULL, x_col = "fil
             "duplicate rows from the data frame yourself, e.g. with ",
             "dataframe[!duplicated(dataframe[[x_col]]), ].", call. = FALSE)
   }
-  if (is.data.frame(generator) && .is_python(dataframe)) {  # datagen %>% flow(frame)
-    swap <- dataframe
-    dataframe <- generator
-    generator <- swap
+  if (.is_python(dataframe) && reticulate::py_has_attr(dataframe, "flow_from_dataframe")) {
+    stop("`dataframe` is an image_data_generator(): the data frame comes first, as in R ",
+         "keras 2.x. Write flow_images_from_dataframe(frame, directory, generator = datagen). ",
+         "Received: dataframe = an ImageDataGenerator", call. = FALSE)
   }
   .iterator(generator$flow_from_dataframe(
     dataframe = .as_pandas(dataframe),

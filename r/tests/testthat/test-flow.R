@@ -114,6 +114,8 @@ test_that("flow_images_from_dataframe() reads the listed files and drops missing
   expect_warning(flow_images_from_dataframe(labels[1:3, ], directory = train,
                                             drop_duplicates = TRUE),
                  "`drop_duplicates` is ignored")
+  expect_error(image_data_generator() %>% flow_images_from_dataframe(labels),
+               "the data frame comes first")
 })
 
 test_that("flow_images_from_data() without augmentation gives back the arrays", {
