@@ -19,6 +19,11 @@
 #' names the Python function or method it maps to. [import_augwidgets()]
 #' gives the module itself.
 #'
+#' @section Units compared with keras3's layers:
+#' Each help page says how its units differ from keras3's preprocessing
+#' layers; [image_data_generator()] lists them all, and [generator_code()]
+#' converts a generator to keras3 code.
+#'
 #' @keywords internal
 "_PACKAGE"
 
@@ -38,6 +43,10 @@ aw <- NULL
 #'
 #' @section Python:
 #' None: this is R's pipe; `x %>% f(y)` is `f(x, y)`.
+#'
+#' @section Units compared with keras3's layers:
+#' No units. keras3's documentation pipes with R's own `|>`, which works here
+#' too.
 #'
 #' @name %>%
 #' @rdname pipe
@@ -71,6 +80,11 @@ NULL
 #' [reticulate::use_python()], then `import augwidgets`. The Python needs
 #' augwidgets, Keras 3 and TensorFlow (`pip install "augwidgets[cpu]"`), and
 #' pandas for [flow_images_from_dataframe()].
+#'
+#' @section Units compared with keras3's layers:
+#' No units. keras3 chooses its Python the same way, through reticulate
+#' (`reticulate::use_virtualenv()`, `RETICULATE_PYTHON`), and needs Keras 3
+#' and TensorFlow there but not augwidgets.
 #'
 #' @examples
 #' \dontrun{
@@ -128,6 +142,9 @@ use_augwidgets <- function(python = NULL, required = TRUE) {
 #' @section Python:
 #' `reticulate::py_module_available("augwidgets")`.
 #'
+#' @section Units compared with keras3's layers:
+#' No units; keras3's counterpart is `keras3::is_keras_available()`.
+#'
 #' @examples
 #' augwidgets_available()
 #' @export
@@ -147,6 +164,11 @@ augwidgets_available <- function() {
 #'
 #' @section Python:
 #' `import augwidgets`.
+#'
+#' @section Units compared with keras3's layers:
+#' Python's augwidgets speaks the legacy generator's units (degrees, zoom
+#' factors, shear in degrees); see [image_data_generator()] for keras3's.
+#' Its `GeneratorAugmentation` is the same augmentation as one Keras layer.
 #'
 #' @examplesIf augwidgets_available()
 #' aw <- import_augwidgets()
