@@ -224,7 +224,10 @@ def apply_channel_shift(image: np.ndarray, intensity: float) -> np.ndarray:
 def apply_brightness(image: np.ndarray, brightness: float) -> np.ndarray:
     """Legacy brightness (``apply_brightness_shift(x, b, scale=False)``), via PIL as there.
 
-    Like the legacy code, the image is truncated to 8 bits on the way through PIL.
+    Like the legacy code, the image is truncated to 8 bits on the way through PIL. 1, 3 and
+    4 channels go through PIL's "L", "RGB" and "RGBA" (alpha kept), as legacy; any other
+    count channel by channel through "L", which is the same per-channel arithmetic (legacy
+    raises there).
     """
     low, high = float(np.min(image)), float(np.max(image))
     rescaled = low < 0 or high > 255
@@ -235,15 +238,22 @@ def apply_brightness(image: np.ndarray, brightness: float) -> np.ndarray:
             x = x / x.max()
         x = x * 255
     channels = x.shape[2]
+    pixels = x.astype(np.uint8)
     mode = {1: "L", 3: "RGB", 4: "RGBA"}.get(channels)
     if mode is None:
-        raise ValueError(f"brightness needs 1, 3 or 4 channels. Received: channels={channels}")
-    pil = Image.fromarray(x[..., 0].astype(np.uint8) if channels == 1 else x.astype(np.uint8), mode)
-    out = np.asarray(ImageEnhance.Brightness(pil).enhance(brightness), dtype=np.float32)
+        out = np.stack([_brighten(pixels[..., c], "L", brightness) for c in range(channels)],
+                       axis=-1)
+    else:
+        out = _brighten(pixels[..., 0] if channels == 1 else pixels, mode, brightness)
     out = out.reshape(image.shape[0], image.shape[1], channels)
     if rescaled:
         out = out / 255 * (high - low) + low
     return out
+
+
+def _brighten(pixels: np.ndarray, mode: str, brightness: float) -> np.ndarray:
+    pil = Image.fromarray(np.ascontiguousarray(pixels), mode)
+    return np.asarray(ImageEnhance.Brightness(pil).enhance(brightness), dtype=np.float32)
 
 
 def apply_color(image: np.ndarray, params: dict[str, Any]) -> np.ndarray:

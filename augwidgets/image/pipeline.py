@@ -73,7 +73,9 @@ class ImageSettings:
     Args:
         target_size: output ``(rows, cols)``; ``None`` keeps the input size (``flow``,
             ``apply_transform``).
-        color_mode: "rgb", "rgba" or "grayscale" (what the file is decoded to).
+        color_mode: "rgb", "rgba" or "grayscale" (what the file is decoded to); ``None`` for
+            arrays (``flow``, ``apply_transform``): every channel is kept as given, whatever
+            their number.
         interpolation: the resize filter, as in ``flow_from_directory``.
         keep_aspect_ratio: centre-crop to the target's aspect ratio before resizing.
         resize: "legacy" (PIL resize exactly as the legacy ``load_img``) or "fast" (DCT-scaled
@@ -86,7 +88,7 @@ class ImageSettings:
     """
 
     target_size: tuple[int, int] | None = None
-    color_mode: str = "rgb"
+    color_mode: str | None = "rgb"
     interpolation: str = "nearest"
     keep_aspect_ratio: bool = False
     resize: str = "legacy"
@@ -103,7 +105,7 @@ class ImageSettings:
             raise _reject("target_size", "a pair of positive ints (rows, cols)", size)
         if size is not None:
             object.__setattr__(self, "target_size", (int(size[0]), int(size[1])))
-        if self.color_mode not in COLOR_MODES:
+        if self.color_mode is not None and self.color_mode not in COLOR_MODES:
             raise _reject("color_mode", f"one of {COLOR_MODES}", self.color_mode,
                           legacy=f"Invalid color mode: {self.color_mode}; expected "
                                  '"rgb", "rgba", or "grayscale".')
@@ -115,13 +117,16 @@ class ImageSettings:
 
     @classmethod
     def for_generator(cls, generator: Any, **kwargs: Any) -> ImageSettings:
-        """Settings with the warp options of ``generator`` (an ``ImageDataGenerator``)."""
+        """Settings with the warp options of ``generator`` (an ``ImageDataGenerator``); without
+        ``color_mode``, for arrays (every channel kept)."""
         config = generator.transform_config
+        kwargs.setdefault("color_mode", None)
         return cls(fill_mode=config.fill_mode, cval=config.cval,
                    order=config.interpolation_order, **kwargs)
 
     @property
     def channels(self) -> int:
+        """Channels of a decoded file (not defined for arrays, ``color_mode=None``)."""
         return {"rgb": 3, "rgba": 4, "grayscale": 1}[self.color_mode]
 
     @property
