@@ -156,6 +156,14 @@ class Scaling:
         """The scaling an ``ImageDataGenerator`` applies now (after any ``fit``)."""
         if generator.only_rescales:
             return cls(rescale=generator.rescale)
+        if getattr(generator, "data_format", "channels_last") == "channels_first":
+            # The pipeline is channels-last; legacy standardizes (and runs
+            # ``preprocessing_function``) on the channels-first image, whose statistics have
+            # shape (channels, 1, 1) and whose ZCA flattens channel by channel.
+            def standardize_channels_first(image: np.ndarray) -> np.ndarray:
+                return np.moveaxis(generator.standardize(np.moveaxis(image, -1, 0)), 0, -1)
+
+            return cls(rescale=generator.rescale, standardize=standardize_channels_first)
         return cls(rescale=generator.rescale, standardize=generator.standardize)
 
 
