@@ -33,6 +33,7 @@ import numpy as np
 from augwidgets.engine.iterators.base import BatchIterator, reject
 from augwidgets.image.decode import ImageDecodeError, check_image
 from augwidgets.image.pipeline import ImageSettings, Scaling, load_image, process_image
+from augwidgets.runtime.reports import ProcessReports
 
 CLASS_MODES = ("categorical", "binary", "sparse", "input", None)
 #: Class modes of file iterators (the dataframe iterator accepts all of them).
@@ -88,9 +89,11 @@ class FileIterator(BatchIterator):
         self.image_shape = (self.target_size + (channels,) if self.data_format == "channels_last"
                             else (channels,) + self.target_size)
         self.samples = len(self._filepaths)
-        self.skipped: list[tuple[str, str]] = []
+        self._skipped: list[tuple[str, str]] = []
         self._broken: set[int] = set()
         self._skipped_lock = threading.Lock()
+        # Broken files found in Keras' worker processes are reported back to this one.
+        self._reports = ProcessReports(enabled=use_multiprocessing)
         super().__init__(self.samples, batch_size, shuffle, seed, workers=workers,
                          use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
 
@@ -144,12 +147,30 @@ class FileIterator(BatchIterator):
         return len(self.class_indices)
 
     # --------------------------------------------------------------- bad files
+    @property
+    def skipped(self) -> list[tuple[str, str]]:
+        """``(filename, reason)`` of each file that could not be decoded, once each, also
+        when it was met in a Keras worker process (``use_multiprocessing=True``)."""
+        self._collect_reports()
+        return self._skipped
+
+    def on_epoch_end(self) -> None:
+        self._collect_reports()
+        super().on_epoch_end()
+
+    def _collect_reports(self) -> None:
+        for index, reason in self._reports.receive():
+            self._skip(index, reason)
+
     def _skip(self, index: int, reason: str) -> None:
         with self._skipped_lock:
             if index in self._broken:
                 return
             self._broken.add(index)
-            self.skipped.append((self.filenames[index], reason))
+            if self._reports.in_worker:  # the owning process records it and warns once
+                self._reports.send(index, reason)
+                return
+            self._skipped.append((self.filenames[index], reason))
         warnings.warn(f"augwidgets: skipping {self._describe(index)}: {reason}; its place in "
                       "the batch goes to the next good image, with that image's label",
                       stacklevel=4)
@@ -191,7 +212,7 @@ class FileIterator(BatchIterator):
         if progress:
             sys.stdout.write(f"\rverified {len(paths)} files: {len(self.skipped)} "
                              f"cannot be used\n")
-        return list(self.skipped)
+        return list(self._skipped)
 
     # ------------------------------------------------------------------ batches
     def transform_sample(self, index: int, params: dict[str, Any] | None = None) -> np.ndarray:
