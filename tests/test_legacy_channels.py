@@ -17,6 +17,10 @@ import pytest
 from augwidgets import ImageDataGenerator
 from augwidgets.engine.iterators.base import batch_seed
 
+# Legacy's warnings for 2 and 5 channels are checked once, in the last test.
+pytestmark = [pytest.mark.filterwarnings("ignore:NumpyArrayIterator is set to use"),
+              pytest.mark.filterwarnings("ignore:Expected input to be images")]
+
 CHANNELS = (1, 2, 3, 4, 5)
 FORMATS = ("channels_last", "channels_first")
 DTYPES = ("float32", "float64")
@@ -170,3 +174,22 @@ def test_save_to_dir_takes_what_it_can_write(tmp_path, channels):
     else:  # legacy's array_to_img raises for these too
         with pytest.raises(ValueError, match="Unsupported channel number"):
             ImageDataGenerator().flow(x, batch_size=2, save_to_dir=tmp_path)[0]
+
+
+@pytest.mark.parametrize("data_format", FORMATS)
+@pytest.mark.parametrize("channels", CHANNELS)
+def test_unusual_channel_counts_warn_like_legacy(legacy, data_format, channels):
+    """Legacy warns (and carries on) for counts other than 1, 3 and 4: often an array in
+    the other data format. The same words here, and nothing for the usual counts."""
+    x = _images(channels, data_format, "float32")
+
+    def messages(generator_class):
+        generator = generator_class(featurewise_center=True, data_format=data_format)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            generator.fit(x)
+            generator.flow(x, batch_size=4)
+        return [str(w.message) for w in caught if "channels" in str(w.message)]
+
+    assert messages(ImageDataGenerator) == messages(legacy)
+    assert bool(messages(ImageDataGenerator)) == (channels not in (1, 3, 4))
