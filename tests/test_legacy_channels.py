@@ -193,3 +193,22 @@ def test_unusual_channel_counts_warn_like_legacy(legacy, data_format, channels):
 
     assert messages(ImageDataGenerator) == messages(legacy)
     assert bool(messages(ImageDataGenerator)) == (channels not in (1, 3, 4))
+
+
+@pytest.mark.parametrize("color_mode", ["grayscale", "rgb", "rgba"])
+def test_directory_batches_standardize_channels_first_like_legacy(legacy, square_tree, color_mode):
+    """Files, too: the fitted statistics of a channels-first generator apply on the channel
+    axis (they have shape (channels, 1, 1))."""
+    channels = {"grayscale": 1, "rgb": 3, "rgba": 4}[color_mode]
+    kwargs = dict(featurewise_center=True, featurewise_std_normalization=True,
+                  data_format="channels_first")
+    ours, theirs = ImageDataGenerator(**kwargs), legacy(**kwargs)
+    sample = _images(channels, "channels_first", "float32")
+    ours.fit(sample)
+    theirs.fit(sample)
+    options = dict(target_size=(32, 32), color_mode=color_mode, batch_size=6, shuffle=False)
+    got = ours.flow_from_directory(str(square_tree), **options)[0]
+    expected = theirs.flow_from_directory(str(square_tree), **options)[0]
+    assert got[0].shape == expected[0].shape == (6, channels, 32, 32)
+    np.testing.assert_allclose(got[0], expected[0], rtol=1e-4, atol=1e-4)
+    np.testing.assert_array_equal(got[1], expected[1])
