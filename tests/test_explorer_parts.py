@@ -153,3 +153,11 @@ def test_the_panel_carries_a_picture_of_its_current_preview(panel):
     panel.controls["rotation_range"].value = 90.0
     moved = _bundle_picture(panel._repr_mimebundle_())
     assert np.abs(moved.astype(int) - picture).mean() > 1  # the picture follows the state
+
+
+def test_ipython_display_carries_the_picture_beside_the_widget(panel):
+    from IPython.core.formatters import DisplayFormatter
+
+    data, _metadata = DisplayFormatter().format(panel)  # what a kernel publishes
+    assert {"image/png", "text/plain", WIDGET_VIEW_MIME} <= set(data)
+    assert data["text/plain"] == repr(panel)
