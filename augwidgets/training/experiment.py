@@ -33,6 +33,7 @@ import keras
 import numpy as np
 
 from augwidgets.engine.generator import ImageDataGenerator
+from augwidgets.errors import reject
 from augwidgets.training.callback import LivePlot
 from augwidgets.training.history import TrainingHistory
 from augwidgets.training.interpret import Interpretation, interpret
@@ -107,8 +108,8 @@ class ComparisonResult:
         """What configuration ``name``'s model got wrong: confusion matrix, precision and
         recall, top losses (shown as a clickable view in a notebook)."""
         if name not in self.interpretations:
-            raise ValueError(f"`name` must be one of the configurations "
-                             f"({', '.join(self.interpretations)}). Received: name={name!r}")
+            raise reject("name", f"one of the configurations ({', '.join(self.interpretations)})",
+                         name)
         return self.interpretations[name]
 
     def table(self) -> str:

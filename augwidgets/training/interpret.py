@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from augwidgets.errors import reject
+
 #: Class modes whose targets name one class per image.
 CLASS_MODES = ("categorical", "sparse", "binary")
 _EPSILON = 1e-7  # probabilities are clipped to [eps, 1 - eps] for the loss, as Keras does
@@ -180,7 +182,7 @@ class Interpretation:
                 have a high loss when the model was unsure).
         """
         if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 0):
-            raise ValueError(f"`k` must be None or an int >= 0. Received: k={k!r}")
+            raise reject("k", "None or an int >= 0", k)
         rows = np.argsort(-self.losses, kind="stable")  # ties keep the order of filenames
         if mistakes_only:
             rows = rows[self.true[rows] != self.predicted[rows]]
@@ -198,8 +200,8 @@ class Interpretation:
         if isinstance(value, int | np.integer) and not isinstance(value, bool) \
                 and 0 <= value < self.num_classes:
             return int(value)
-        raise ValueError(f"`{name}` must be a class name ({', '.join(self.class_names)}) or an "
-                         f"index in [0, {self.num_classes - 1}]. Received: {name}={value!r}")
+        raise reject(name, f"a class name ({', '.join(self.class_names)}) or an index in "
+                           f"[0, {self.num_classes - 1}]", value)
 
     def image(self, index: int) -> np.ndarray:
         """The un-augmented image of iterator sample ``index``, as ``HxWx3`` uint8 for display."""

@@ -34,6 +34,7 @@ from typing import Any
 
 import keras
 
+from augwidgets.errors import reject
 from augwidgets.tools.strength import check_base, check_strength, strength_kwargs
 from augwidgets.training.experiment import (
     ComparisonRow,
@@ -116,8 +117,8 @@ class SweepResult:
     def interpret(self, strength: float) -> Interpretation:
         """What the model trained at ``strength`` got wrong on the validation set."""
         if strength not in self.interpretations:
-            raise ValueError(f"`strength` must be one of the strengths trained at "
-                             f"{self.strengths}. Received: strength={strength!r}")
+            raise reject("strength", f"one of the strengths trained at {self.strengths}",
+                         strength)
         return self.interpretations[strength]
 
     @property
