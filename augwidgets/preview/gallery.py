@@ -7,7 +7,7 @@ stay visible, and every tile gets up to two caption lines stamped with ``TextAtl
 Example:
     >>> tiles = [np.zeros((8, 8, 3), np.uint8)] * 4
     >>> render_gallery(tiles, [("3 -> 5", "a.png")] * 4, columns=2, tile=32).shape
-    (110, 74, 3)
+    (142, 82, 3)
 """
 
 from __future__ import annotations

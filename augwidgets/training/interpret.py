@@ -279,7 +279,7 @@ def to_display(image: np.ndarray) -> np.ndarray:
     """An image as the model saw its scale (0..1, 0..255 or standardised) -> ``HxWx3`` uint8.
 
     Example:
-        >>> to_display(np.ones((2, 2, 1))).shape, to_display(np.ones((2, 2, 1))).max()
+        >>> to_display(np.ones((2, 2, 1))).shape, int(to_display(np.ones((2, 2, 1))).max())
         ((2, 2, 3), 255)
     """
     array = np.asarray(image, dtype=np.float64)
