@@ -31,7 +31,7 @@ _LAZY = {
     "compare": "augwidgets.training.experiment",
     "sweep": "augwidgets.training.sweep",
     "interpret": "augwidgets.training.interpret",
-    "Interpretation": "augwidgets.training.interpret",
+    "Interpretation": "augwidgets.training.interpretation",
 }
 _SUBMODULES = {"datasets": "augwidgets.datasets"}
 

@@ -14,7 +14,9 @@ from sklearn import metrics
 
 import augwidgets
 from augwidgets import datasets
-from augwidgets.training.interpret import Interpretation, interpret, to_display
+from augwidgets.preview.gallery import to_display
+from augwidgets.training.interpret import interpret
+from augwidgets.training.interpretation import Interpretation
 from augwidgets.training.model import build_default_model
 
 keras = pytest.importorskip("keras")

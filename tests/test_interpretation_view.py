@@ -15,7 +15,7 @@ from PIL import Image
 
 pytest.importorskip("ipywidgets")
 
-from augwidgets.training.interpret import Interpretation  # noqa: E402
+from augwidgets.training.interpretation import Interpretation  # noqa: E402
 from augwidgets.widgets.interpretation import GALLERY_LIMIT, InterpretationView  # noqa: E402
 
 TRUE = np.array([0, 0, 0, 1, 1, 2, 2, 2, 2, 1])

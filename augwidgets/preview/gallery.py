@@ -2,7 +2,8 @@
 
 Small images (32 px digits) are enlarged with nearest-neighbour sampling so their pixels
 stay visible, and every tile gets up to two caption lines stamped with ``TextAtlas``
-(no matplotlib: a 3x3 gallery renders in a few milliseconds).
+(no matplotlib: a 3x3 gallery renders in a few milliseconds). ``to_display`` turns an
+image at the model's scale (0..1, 0..255 or standardised) into displayable uint8 RGB.
 
 Example:
     >>> tiles = [np.zeros((8, 8, 3), np.uint8)] * 4
@@ -72,3 +73,24 @@ def render_gallery(images: Sequence[np.ndarray], captions: Sequence[Sequence[str
             atlas.draw(canvas, x, y + tile + 1 + line_number * atlas.line_height,
                        atlas.fit(text, tile), colour)
     return canvas
+
+
+def to_display(image: np.ndarray) -> np.ndarray:
+    """An image as the model saw its scale (0..1, 0..255 or standardised) -> ``HxWx3`` uint8.
+
+    Example:
+        >>> to_display(np.ones((2, 2, 1))).shape, int(to_display(np.ones((2, 2, 1))).max())
+        ((2, 2, 3), 255)
+    """
+    array = np.asarray(image, dtype=np.float64)
+    if array.ndim == 2:
+        array = array[..., None]
+    low, high = (float(array.min()), float(array.max())) if array.size else (0.0, 1.0)
+    if low >= 0 and high <= 1:
+        array = array * 255
+    elif low < 0 or high > 255:  # standardised: stretch to the full range
+        array = (array - low) / ((high - low) or 1.0) * 255
+    array = np.clip(np.rint(array), 0, 255).astype(np.uint8)
+    if array.shape[-1] == 1:
+        array = np.repeat(array, 3, axis=-1)
+    return np.ascontiguousarray(array[..., :3])

@@ -36,7 +36,8 @@ from augwidgets.engine.generator import ImageDataGenerator
 from augwidgets.errors import reject
 from augwidgets.training.callback import LivePlot
 from augwidgets.training.history import TrainingHistory
-from augwidgets.training.interpret import Interpretation, interpret
+from augwidgets.training.interpret import interpret
+from augwidgets.training.interpretation import Interpretation
 from augwidgets.training.model import build_default_model
 from augwidgets.training.outputs import Output, TextTableOutput, in_notebook_kernel
 from augwidgets.training.plotting import CurveFigure

@@ -6,7 +6,7 @@ and what ``Interpretation.figure()`` returns.
 
 Example:
     >>> import numpy as np
-    >>> from augwidgets.training.interpret import Interpretation
+    >>> from augwidgets.training.interpretation import Interpretation
     >>> result = Interpretation(["a", "b"], np.array([0, 1]), np.array([1, 1]),
     ...                         np.array([[0.2, 0.8], [0.1, 0.9]]), ["x", "y"],
     ...                         np.arange(2), "sparse")
@@ -24,7 +24,7 @@ import numpy as np
 from augwidgets.preview.gallery import render_gallery
 
 if TYPE_CHECKING:
-    from augwidgets.training.interpret import Interpretation, Prediction
+    from augwidgets.training.interpretation import Interpretation, Prediction
 
 #: Caption colours: a mistake in red, a correct (but unsure) prediction in green.
 WRONG_COLOUR = (180, 20, 20)

@@ -42,7 +42,7 @@ from augwidgets.training.experiment import (
     run_configurations,
 )
 from augwidgets.training.history import TrainingHistory
-from augwidgets.training.interpret import Interpretation
+from augwidgets.training.interpretation import Interpretation
 from augwidgets.training.model import build_default_model
 from augwidgets.training.outputs import Output, in_notebook_kernel
 from augwidgets.training.plotting import CurveFigure

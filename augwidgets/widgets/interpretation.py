@@ -24,8 +24,8 @@ from typing import Any
 import ipywidgets as widgets
 
 from augwidgets.preview.encoding import encode_image
-from augwidgets.training.interpret import Interpretation, Prediction
 from augwidgets.training.interpret_figure import gallery_image
+from augwidgets.training.interpretation import Interpretation, Prediction
 
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 
