@@ -65,8 +65,7 @@ class StaticPictureMixin:
 
 #: Most images the gallery shows for one cell.
 GALLERY_LIMIT = 24
-_CELL = widgets.Layout(width="38px", height="28px", padding="0", margin="1px")
-_LABEL = widgets.Layout(width="38px", height="28px", margin="1px")
+_CELL = {"width": "38px", "height": "28px", "padding": "0", "margin": "1px"}
 
 
 def _shade(count: int, largest: int, diagonal: bool) -> str:
@@ -104,16 +103,18 @@ class InterpretationView(StaticPictureMixin, widgets.VBox):
                                for p in range(len(names)) if t != p), default=0))
         largest_on = int(max((matrix[t, t] for t in range(len(names))), default=0))
         self.buttons: dict[tuple[str, str], widgets.Button] = {}
+        # One layout shared by the cells of this view (a widget each would be 100 more).
+        cell_layout, label_layout = widgets.Layout(**_CELL), widgets.Layout(**_CELL)
         cells: list[widgets.Widget] = [widgets.HTML("<small>true&#8595; pred&#8594;</small>",
                                                     layout=widgets.Layout(width="76px"))]
-        cells += [widgets.HTML(f"<b>{html.escape(n)}</b>", layout=_LABEL) for n in names]
+        cells += [widgets.HTML(f"<b>{html.escape(n)}</b>", layout=label_layout) for n in names]
         for t, true_name in enumerate(names):
             cells.append(widgets.HTML(f"<b>{html.escape(true_name)}</b>",
                                       layout=widgets.Layout(width="76px")))
             for p, predicted_name in enumerate(names):
                 count = int(matrix[t, p])
                 button = widgets.Button(
-                    description=str(count), layout=_CELL,
+                    description=str(count), layout=cell_layout,
                     tooltip=f"true {true_name}, predicted {predicted_name}: {count} image(s)")
                 button.style.button_color = _shade(count, largest_on if t == p else largest_off,
                                                    t == p)
