@@ -36,26 +36,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from augwidgets.engine.iterators.arrays import NumpyArrayIterator
-from augwidgets.engine.iterators.base import BatchIndexError
 from augwidgets.engine.iterators.directory import DirectoryIterator
-from augwidgets.engine.iterators.files import CLASS_MODES
 from augwidgets.errors import reject
 from augwidgets.runtime.keras_base import floatx, image_data_format
 
 if TYPE_CHECKING:
     from augwidgets.engine.iterators.dataframe import DataFrameIterator
-from augwidgets.engine.arguments import (
-    DEFAULTS,
-    SCALING_ARGUMENTS,
-    TransformConfig,
-    validate_generator_kwargs,
-)
+from augwidgets.engine.arguments import DEFAULTS, TransformConfig
+from augwidgets.engine.config import Argument, GeneratorConfig
 from augwidgets.engine.sampling import sample_transform
-from augwidgets.image.pipeline import INTERPOLATIONS, ImageSettings, process_image
+from augwidgets.image.pipeline import ImageSettings, process_image
 from augwidgets.image.standardize import standardize
 
-__all__ = ["ImageDataGenerator", "DirectoryIterator", "NumpyArrayIterator", "BatchIndexError",
-           "CLASS_MODES", "INTERPOLATIONS"]
+__all__ = ["ImageDataGenerator"]
 
 
 class ImageDataGenerator:
@@ -90,6 +83,28 @@ class ImageDataGenerator:
         ['brightness', 'channel_shift_intensity', 'flip_horizontal']
     """
 
+    # The legacy attributes, each a view of ``config`` (see ``engine.config.Argument``).
+    featurewise_center = Argument()
+    samplewise_center = Argument()
+    featurewise_std_normalization = Argument()
+    samplewise_std_normalization = Argument()
+    zca_whitening = Argument()
+    zca_epsilon = Argument()
+    rotation_range = Argument()
+    width_shift_range = Argument()
+    height_shift_range = Argument()
+    brightness_range = Argument()
+    shear_range = Argument()
+    zoom_range = Argument()
+    channel_shift_range = Argument()
+    fill_mode = Argument()
+    cval = Argument()
+    horizontal_flip = Argument()
+    vertical_flip = Argument()
+    rescale = Argument()
+    preprocessing_function = Argument()
+    interpolation_order = Argument()
+
     def __init__(
         self,
         featurewise_center: bool = False,
@@ -117,50 +132,31 @@ class ImageDataGenerator:
         dtype: str | None = None,
     ):
         given = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
-        params = validate_generator_kwargs(given)
-        #: The validated constructor arguments (what ``codegen`` and the panels read).
-        self.generator_kwargs = params
-        self.transform_config = TransformConfig.from_kwargs(params)
+        #: Every argument, validated once and frozen (``engine.config``); the legacy
+        #: attributes (``gen.rotation_range`` ...) read it, and assigning one replaces it.
+        self.config = GeneratorConfig.from_kwargs(given, legacy_overrides=True, stacklevel=2)
         self.data_format = data_format or image_data_format()
         self.dtype = dtype or floatx()
-        for name in DEFAULTS:
-            if name not in ("zoom_range", "validation_split", "data_format", "dtype"):
-                setattr(self, name, params[name])
-        self.zoom_range = list(self.transform_config.zoom_range)
         if self.data_format == "channels_first":
             self.channel_axis, self.row_axis, self.col_axis = 1, 2, 3
         else:
             self.channel_axis, self.row_axis, self.col_axis = 3, 1, 2
-        self._validation_split = validation_split
         self.mean: np.ndarray | None = None
         self.std: np.ndarray | None = None
         self.zca_whitening_matrix: np.ndarray | None = None
-        self._apply_legacy_overrides()
 
-    def _apply_legacy_overrides(self) -> None:
-        # The legacy constructor switches related options on/off with a warning; keep that,
-        # and keep ``generator_kwargs`` saying what the generator really does.
-        def override(name: str, value: bool, message: str) -> None:
-            setattr(self, name, value)
-            self.generator_kwargs[name] = value
-            warnings.warn(message, stacklevel=4)
+    @property
+    def generator_kwargs(self) -> dict[str, Any]:
+        """The validated constructor arguments (what ``codegen`` and the panels read)."""
+        return self.config.as_kwargs()
 
-        if self.zca_whitening:
-            if not self.featurewise_center:
-                override("featurewise_center", True, "This ImageDataGenerator specifies "
-                         "`zca_whitening`, which overrides setting of `featurewise_center`.")
-            if self.featurewise_std_normalization:
-                override("featurewise_std_normalization", False, "This ImageDataGenerator "
-                         "specifies `zca_whitening` which overrides setting of "
-                         "`featurewise_std_normalization`.")
-        if self.featurewise_std_normalization and not self.featurewise_center:
-            override("featurewise_center", True, "This ImageDataGenerator specifies "
-                     "`featurewise_std_normalization`, which overrides setting of "
-                     "`featurewise_center`.")
-        if self.samplewise_std_normalization and not self.samplewise_center:
-            override("samplewise_center", True, "This ImageDataGenerator specifies "
-                     "`samplewise_std_normalization`, which overrides setting of "
-                     "`samplewise_center`.")
+    @property
+    def transform_config(self) -> TransformConfig:
+        return self.config.transform
+
+    @property
+    def _validation_split(self) -> float:
+        return float(self.config.arguments["validation_split"])
 
     def __repr__(self) -> str:
         changed = {k: v for k, v in self.generator_kwargs.items()
@@ -300,26 +296,12 @@ class ImageDataGenerator:
             ...     frame, "data/images", target_size=(64, 64), batch_size=8)  # doctest: +SKIP
             Found 2 validated image filenames belonging to 2 classes.
         """
-        from augwidgets.engine.iterators.dataframe import DataFrameIterator
+        from augwidgets.engine.iterators.dataframe import (
+            DataFrameIterator,
+            legacy_dataframe_options,
+        )
 
-        messages = {
-            "has_ext": "has_ext is deprecated, filenames in the dataframe have to match the "
-                       "exact filenames in disk.",
-            "sort": "sort is deprecated, batches will be created in the same order than the "
-                    "filenames provided if `shuffle` is set to `False`.",
-            "drop_duplicates": "drop_duplicates is deprecated, you can drop duplicates by "
-                               "using the pandas.DataFrame.drop_duplicates method.",
-        }
-        unknown = sorted(set(deprecated) - set(messages))
-        if unknown:
-            raise TypeError(f"flow_from_dataframe() got an unexpected keyword argument "
-                            f"{unknown[0]!r}. Received: {unknown[0]}={deprecated[unknown[0]]!r}")
-        for name in deprecated:
-            warnings.warn(messages[name], DeprecationWarning, stacklevel=2)
-        if class_mode == "other":
-            warnings.warn('`class_mode="other"` is deprecated, please use `class_mode="raw"`.',
-                          DeprecationWarning, stacklevel=2)
-            class_mode = "raw"
+        class_mode = legacy_dataframe_options(deprecated, class_mode, stacklevel=3)
         return DataFrameIterator(
             dataframe, directory, self, x_col=x_col, y_col=y_col, weight_col=weight_col,
             target_size=target_size, color_mode=color_mode, classes=classes,
@@ -372,14 +354,13 @@ class ImageDataGenerator:
     def standardize(self, x: np.ndarray) -> np.ndarray:
         """Apply the normalisation settings to ``x`` in place where possible (legacy order:
         ``preprocessing_function``, ``rescale``, samplewise, featurewise, ZCA)."""
-        return standardize(x, vars(self), mean=self.mean, std=self.std,
+        return standardize(x, self.config.scaling, mean=self.mean, std=self.std,
                            zca_whitening_matrix=self.zca_whitening_matrix)
 
     @property
     def only_rescales(self) -> bool:
         """True when ``standardize`` is at most a multiplication by ``rescale``."""
-        return not any(getattr(self, name) for name in SCALING_ARGUMENTS
-                       if name not in ("rescale", "zca_epsilon"))
+        return self.config.scaling.only_rescales
 
     def fit(self, x: Any, augment: bool = False, rounds: int = 1, seed: int | None = None) -> None:
         """Compute the featurewise mean, std and ZCA matrix from sample data (legacy)."""
@@ -390,8 +371,12 @@ class ImageDataGenerator:
         if not isinstance(rounds, int) or rounds < 1:
             raise reject("rounds", "an int >= 1", rounds)
         if x.shape[self.channel_axis] not in {1, 3, 4}:
-            warnings.warn(f"Expected 1, 3 or 4 channels on axis {self.channel_axis}; got an "
-                          f"array with shape {x.shape}.", stacklevel=2)
+            warnings.warn("Expected input to be images (as Numpy array) following the data "
+                          f'format convention "{self.data_format}" (channels on axis '
+                          f"{self.channel_axis}), i.e. expected either 1, 3 or 4 channels on "
+                          f"axis {self.channel_axis}. However, it was passed an array with "
+                          f"shape {x.shape} ({x.shape[self.channel_axis]} channels).",
+                          stacklevel=2)
         x = np.copy(x)
         if self.rescale:
             x *= self.rescale
