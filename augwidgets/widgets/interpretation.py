@@ -62,6 +62,7 @@ class StaticPictureMixin:
             from IPython.display import display
 
             display(self._repr_mimebundle_(), raw=True)
+            self._handle_displayed(**kwargs)  # type: ignore[attr-defined]
 
 #: Most images the gallery shows for one cell.
 GALLERY_LIMIT = 24
