@@ -70,7 +70,7 @@ def test_values_outside_the_limits_draw_in_full_and_a_new_curve_only_its_legend(
     assert figure.full_renders == 2
     history.planned_epochs = None  # the fit ended: the epoch axis shrinks to the data
     figure.render_history(history)
-    assert figure.full_renders == 3 and figure._live["xmax"] == 3
+    assert figure.full_renders == 3 and figure._live.xmax == 3
 
 
 def test_a_live_fit_renders_in_full_a_few_times_and_blits_the_rest():
@@ -86,7 +86,7 @@ def test_a_live_fit_renders_in_full_a_few_times_and_blits_the_rest():
     figure = output.figure
     assert figure.blits > 3 * figure.full_renders, (figure.full_renders, figure.blits)
     assert plot.training_history.planned_epochs is None
-    assert figure._live["xmax"] == 6
+    assert figure._live.xmax == 6
     assert _pixels(output.last_png).shape[:2] == (240, 720)
 
 
@@ -104,4 +104,4 @@ def test_a_stopped_fit_ends_with_the_axis_fitted_to_the_epochs_done():
     plot = LivePlot(outputs=[output], min_interval=0, max_overhead=1.0)
     model.fit(x, y, epochs=50, batch_size=8, verbose=0, callbacks=[plot, StopAfterTwo()])
     assert len(plot.history["loss"]) == 2
-    assert output.figure._live["xmax"] == 2
+    assert output.figure._live.xmax == 2

@@ -24,7 +24,7 @@ import numpy as np
 from augwidgets.engine.scan import scan_directory
 
 
-def balanced_subset(directory: str | os.PathLike, per_class: int, *, seed: int = 0
+def balanced_subset(directory: str | os.PathLike[str], per_class: int, *, seed: int = 0
                     ) -> list[str]:
     """``per_class`` files of every class, drawn without replacement with ``seed``.
 
@@ -57,8 +57,8 @@ def balanced_subset(directory: str | os.PathLike, per_class: int, *, seed: int =
     return chosen
 
 
-def subset_tree(directory: str | os.PathLike, filenames: list[str],
-                target: str | os.PathLike) -> Path:
+def subset_tree(directory: str | os.PathLike[str], filenames: list[str],
+                target: str | os.PathLike[str]) -> Path:
     """Lays ``filenames`` (relative to ``directory``) out under ``target`` as links.
 
     Symbolic links where the system allows them, copies elsewhere. Empty class folders of

@@ -204,7 +204,7 @@ def _invalid_reason(path: str) -> str | None:
 
 def read_frame(
     dataframe: Any,
-    directory: str | os.PathLike | None = None,
+    directory: str | os.PathLike[str] | None = None,
     x_col: str = "filename",
     y_col: Any = "class",
     weight_col: str | None = None,

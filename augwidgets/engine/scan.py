@@ -139,7 +139,7 @@ def _class_files(directory: str, class_name: str, follow_links: bool,
 
 
 def scan_directory(
-    directory: str | os.PathLike,
+    directory: str | os.PathLike[str],
     *,
     classes: list[str] | None = None,
     follow_links: bool = False,

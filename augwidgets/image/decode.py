@@ -46,13 +46,13 @@ _REDUCED = {2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
 class ImageDecodeError(ValueError):
     """A file that cannot be used as an image, with its path and a human reason."""
 
-    def __init__(self, path: str | os.PathLike, reason: str):
+    def __init__(self, path: str | os.PathLike[str], reason: str):
         self.path = os.fspath(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 
 
-def _read(path: str | os.PathLike) -> bytes:
+def _read(path: str | os.PathLike[str]) -> bytes:
     try:
         with open(path, "rb") as handle:  # not pathlib: its overhead holds the GIL
             data = handle.read()
@@ -63,7 +63,7 @@ def _read(path: str | os.PathLike) -> bytes:
     return data
 
 
-def _open(path: str | os.PathLike, source: bytes | BinaryIO) -> Image.Image:
+def _open(path: str | os.PathLike[str], source: bytes | BinaryIO) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -88,7 +88,7 @@ class ImageHeader(NamedTuple):
     mode: str
 
 
-def check_image(path: str | os.PathLike) -> ImageHeader:
+def check_image(path: str | os.PathLike[str]) -> ImageHeader:
     """Cheap validity check without decoding pixels; returns the file's ``ImageHeader``.
 
     Catches empty, non-image, random-bytes, decompression-bomb and (for JPEG and PNG)
@@ -178,7 +178,7 @@ class PilResize(Protocol):
     def __call__(self, image: Image.Image) -> Image.Image: ...
 
 
-def _decode_with_pil(path: str | os.PathLike, data: bytes, color_mode: str,
+def _decode_with_pil(path: str | os.PathLike[str], data: bytes, color_mode: str,
                      resize: PilResize | None = None) -> np.ndarray:
     image = _open(path, data)
     try:
@@ -215,7 +215,7 @@ def _luma(rgb: np.ndarray) -> np.ndarray:
     return ((rgb.astype(np.uint32) @ weights + 0x8000) >> 16).astype(np.uint8)[:, :, None]
 
 
-def decode_image(path: str | os.PathLike, color_mode: str = "rgb", *,
+def decode_image(path: str | os.PathLike[str], color_mode: str = "rgb", *,
                  min_hw: tuple[int, int] | None = None,
                  header: ImageHeader | None = None, pad_to_4: bool = False,
                  resize: PilResize | None = None) -> np.ndarray:
@@ -267,7 +267,7 @@ def decode_image(path: str | os.PathLike, color_mode: str = "rgb", *,
     return array
 
 
-def _decode_jpeg(path: str | os.PathLike, data: bytes, color_mode: str, header: ImageHeader,
+def _decode_jpeg(path: str | os.PathLike[str], data: bytes, color_mode: str, header: ImageHeader,
                  min_hw: tuple[int, int] | None, pad_to_4: bool) -> np.ndarray:
     gray_source = header.mode == "L"
     if color_mode == "grayscale":

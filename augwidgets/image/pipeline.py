@@ -181,7 +181,7 @@ class LegacyResize:
         return image.resize((self.target_hw[1], self.target_hw[0]), self.resample, box=box)
 
 
-def load_image(path: str | os.PathLike, settings: ImageSettings,
+def load_image(path: str | os.PathLike[str], settings: ImageSettings,
                header: ImageHeader | None = None) -> np.ndarray:
     """Decode ``path`` for ``settings``: uint8, channels-last; RGB comes padded to 4 channels
     (OpenCV's 4-channel warp is the fast one). Files that PIL decodes (and large JPEGs) come

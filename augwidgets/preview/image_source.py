@@ -43,7 +43,7 @@ class SampleImage:
     pixels: np.ndarray = field(repr=False)
 
 
-def _scan(directory: str | os.PathLike) -> tuple[list[str], list[str], list[str]]:
+def _scan(directory: str | os.PathLike[str]) -> tuple[list[str], list[str], list[str]]:
     """Filenames, paths and class names in the legacy order, with a clear message for a
     missing path, a folder without class folders, and class folders without images."""
     path = Path(directory)
@@ -87,7 +87,7 @@ class ImageSource:
 subfolder per class, e.g. 'data/train'.
     """
 
-    def __init__(self, directory: str | os.PathLike, target_size: tuple[int, int] = (224, 224),
+    def __init__(self, directory: str | os.PathLike[str], target_size: tuple[int, int] = (224, 224),
                  *, color_mode: str = "rgb", interpolation: str = "nearest",
                  keep_aspect_ratio: bool = False, resize: str = "legacy"):
         self.directory = str(directory)

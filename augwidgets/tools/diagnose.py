@@ -93,7 +93,7 @@ def _summary_cached(path: str, stamp: tuple[int, ...]) -> tuple[tuple[str, int],
     return tuple((name, int(counts[index])) for name, index in listing.class_indices.items())
 
 
-def directory_summary(directory: str | os.PathLike) -> dict[str, int]:
+def directory_summary(directory: str | os.PathLike[str]) -> dict[str, int]:
     """Image count per class folder, as ``flow_from_directory`` finds them (cached).
 
     Raises:
@@ -165,7 +165,7 @@ def _framing(params: dict[str, Any], target_size: tuple[int, int]) -> Finding | 
 def diagnose(
     generator_kwargs: Mapping[str, Any],
     *,
-    directory: str | os.PathLike | None = None,
+    directory: str | os.PathLike[str] | None = None,
     batch_size: int = 32,
     steps_per_epoch: int | None = None,
     role: str = "training",
@@ -372,7 +372,7 @@ def _typical_size_cached(path: str, stamp: tuple[int, ...],
     return int(rows), int(cols), jpegs
 
 
-def _resize_finding(directory: str | os.PathLike,
+def _resize_finding(directory: str | os.PathLike[str],
                     target_size: tuple[int, int]) -> Finding | None:
     path = Path(directory)
     stamp = [path.stat().st_mtime_ns]

@@ -41,7 +41,7 @@ from augwidgets.training.outputs import (
 )
 
 
-def default_outputs(png_path: str | os.PathLike | None = None) -> list[Output]:
+def default_outputs(png_path: str | os.PathLike[str] | None = None) -> list[Output]:
     """The outputs ``LivePlot`` picks when given none.
 
     An ``ImageOutput`` inside a notebook kernel, a ``TextTableOutput`` elsewhere, plus a
@@ -79,7 +79,7 @@ class LivePlot(keras.callbacks.Callback):
     """
 
     def __init__(self, outputs: Sequence[Output] | None = None, *,
-                 png_path: str | os.PathLike | None = None, min_interval: float = 1.0,
+                 png_path: str | os.PathLike[str] | None = None, min_interval: float = 1.0,
                  max_overhead: float = 0.02, history: TrainingHistory | None = None) -> None:
         super().__init__()
         if not min_interval >= 0:

@@ -149,7 +149,8 @@ class TrainingHistory:
     def metric_names(self) -> list[str]:
         """Training metric names, ``loss`` first, then in first-seen order (``val_x`` is ``x``)."""
         names: dict[str, None] = {}
-        for record in [*self.batches, *self.epochs]:
+        records: list[BatchRecord | EpochRecord] = [*self.batches, *self.epochs]
+        for record in records:
             for key in record.logs:
                 if key == "learning_rate":
                     continue

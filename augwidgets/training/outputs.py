@@ -131,7 +131,7 @@ class PNGFileOutput(Output):
         True
     """
 
-    def __init__(self, path: str | os.PathLike, *, figure: CurveFigure | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, figure: CurveFigure | None = None) -> None:
         self.path = Path(path)
         self.figure = figure or CurveFigure()
         self.last_png: bytes | None = None

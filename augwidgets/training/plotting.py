@@ -29,12 +29,52 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from augwidgets.training.history import VALIDATION_PREFIX, TrainingHistory
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.backend_bases import RendererBase
+    from matplotlib.lines import Line2D
+    from matplotlib.transforms import BboxBase
+
 _TRAIN_COLOUR = "tab:blue"
 _VALIDATION_COLOUR = "tab:orange"
+
+
+#: One curve's points: x values and y values.
+Points = tuple[list[float], list[float]]
+#: A metric's three curves: per batch, per epoch, and validation per epoch.
+MetricSeries = tuple[Points, Points, Points]
+
+
+class _AggCanvas(Protocol):
+    """What this module uses of matplotlib's Agg canvas, whose methods are unannotated."""
+
+    def draw(self) -> None: ...
+    def print_png(self, filename_or_obj: BinaryIO, *, pil_kwargs: dict[str, Any]) -> None: ...
+    def copy_from_bbox(self, bbox: BboxBase) -> object: ...
+    def restore_region(self, region: object) -> None: ...
+    def get_renderer(self) -> RendererBase: ...
+    def buffer_rgba(self) -> memoryview: ...
+    def get_width_height(self) -> tuple[int, int]: ...
+
+
+@dataclass
+class _LiveState:
+    """What a full render keeps for the blits that follow it."""
+
+    key: tuple[object, ...]
+    xmax: float
+    ylim: dict[str, tuple[float, float]]
+    axes: list[Axes]
+    background: object
+    #: (axes, line, metric name, index) for every curve drawn over the background.
+    lines: list[tuple[Axes, Line2D, str, int]] = field(default_factory=list)
+    legend: object | None = None
+    shown: tuple[tuple[bool, ...], ...] = ()
 
 
 def _finite(xs: Sequence[float], ys: Sequence[float]) -> tuple[list[float], list[float]]:
@@ -66,14 +106,14 @@ class CurveFigure:
         self.panel_height = panel_height
         self.columns = columns
         self.figure = Figure(figsize=(width, panel_height), dpi=dpi)
-        self.canvas = FigureCanvasAgg(self.figure)
-        self._panel_key: tuple | None = None
-        self._axes: list = []
+        self.canvas: _AggCanvas = FigureCanvasAgg(self.figure)
+        self._panel_key: tuple[str, ...] | None = None
+        self._axes: list[Axes] = []
         #: Renders of a history that drew everything, and those that only drew the curves.
         self.full_renders = 0
         self.blits = 0
 
-    def _panels(self, kind: str, names: Sequence[str]) -> list:
+    def _panels(self, kind: str, names: Sequence[str]) -> list[Axes]:
         """Axes for one panel per name; reused (data only cleared) while the panels stay the
         same, since rebuilding axes is a quarter of a render."""
         key = (kind, *names)
@@ -81,8 +121,9 @@ class CurveFigure:
             for ax in self._axes:
                 for artist in [*ax.lines, *ax.texts]:
                     artist.remove()
-                if ax.get_legend() is not None:
-                    ax.get_legend().remove()
+                legend = ax.get_legend()
+                if legend is not None:
+                    legend.remove()
                 ax.relim()
                 ax.set_autoscale_on(True)
             return self._axes
@@ -98,7 +139,7 @@ class CurveFigure:
     def _layout(self) -> None:
         # Fixed margins: tight_layout measures every text by drawing, doubling the cost.
         rows = max(1, round(self.figure.get_figheight() / self.panel_height))
-        top = 1 - 0.45 / self.figure.get_figheight() * (1.6 if self.figure._suptitle else 1)
+        top = 1 - 0.45 / self.figure.get_figheight() * (1.6 if self.figure.get_suptitle() else 1)
         self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.55 / self.figure.get_figheight(),
                                     top=top, wspace=0.25, hspace=0.55 if rows > 1 else 0.2)
 
@@ -113,24 +154,24 @@ class CurveFigure:
         names = history.metric_names
         if not names:
             return self._render_waiting(title)
-        series = {name: (_finite(*history.batch_series(name)),
+        series: dict[str, MetricSeries] = {name: (_finite(*history.batch_series(name)),
                          _finite(*history.epoch_series(name)),
                          _finite(*history.epoch_series(VALIDATION_PREFIX + name)))
                   for name in names}
         shown = tuple(tuple(bool(xs) for xs, _ in parts) for parts in series.values())
         key = (tuple(names), title, shown)
         live = self._live
-        if live is None or live["key"] != key[:2] or not self._within(series, history):
+        if live is None or live.key != key[:2] or not self._within(live, series, history):
             self._full_render(names, series, history, title, key)
-        elif live["shown"] != shown:
+        elif live.shown != shown:
             self._make_curves(names, series, shown)
             self.blits += 1
         else:
-            self._blit(series)
+            self._blit(live, series)
         return self._png_from_buffer()
 
     # -------------------------------------------------------------------- live drawing
-    _live: dict[str, Any] | None = None
+    _live: _LiveState | None = None
 
     def _render_waiting(self, title: str | None) -> bytes:
         self._live = None
@@ -147,7 +188,7 @@ class CurveFigure:
         return self._png()
 
     @staticmethod
-    def _x_limit(history: TrainingHistory, series: Mapping[str, Any]) -> float:
+    def _x_limit(history: TrainingHistory, series: Mapping[str, MetricSeries]) -> float:
         furthest = max((xs[-1] for parts in series.values() for xs, _ in parts if xs),
                        default=1.0)
         return float(max(1, math.ceil(furthest), history.planned_epochs or 0))
@@ -163,20 +204,22 @@ class CurveFigure:
         span = (high - low) or abs(high) or 1.0
         return low - 0.25 * span, high + 0.25 * span
 
-    def _within(self, series: Mapping[str, Any], history: TrainingHistory) -> bool:
+    def _within(self, live: _LiveState, series: Mapping[str, MetricSeries],
+                history: TrainingHistory) -> bool:
         """True when every point lies inside the limits the background was drawn with."""
-        live = self._live
-        if self._x_limit(history, series) != live["xmax"]:
+        if self._x_limit(history, series) != live.xmax:
             return False
         for name, parts in series.items():
-            low, high = live["ylim"][name]
+            low, high = live.ylim[name]
             for _, ys in parts:
                 if ys and (min(ys) < low or max(ys) > high):
                     return False
         return True
 
-    def _full_render(self, names: Sequence[str], series: Mapping[str, Any],
-                     history: TrainingHistory, title: str | None, key: tuple) -> None:
+    def _full_render(self, names: Sequence[str], series: Mapping[str, MetricSeries],
+                     history: TrainingHistory, title: str | None,
+                     key: tuple[tuple[str, ...], str | None, tuple[tuple[bool, ...], ...]]
+                     ) -> None:
         """Draws the background (axes, ticks, titles), keeps it, then the curves over it."""
         axes = self._panels("history", names)
         xmax = self._x_limit(history, series)
@@ -197,29 +240,32 @@ class CurveFigure:
             self.figure.suptitle(title)
         self._layout()
         self.canvas.draw()  # the curves and the legend are animated: not part of this
-        self._live = {"key": key[:2], "xmax": xmax, "ylim": limits, "axes": axes,
-                      "background": self.canvas.copy_from_bbox(self.figure.bbox)}
+        self._live = _LiveState(key=key[:2], xmax=xmax, ylim=limits, axes=axes,
+                                background=self.canvas.copy_from_bbox(self.figure.bbox))
         self.full_renders += 1
         self._make_curves(names, series, key[2])
 
-    def _make_curves(self, names: Sequence[str], series: Mapping[str, Any],
-                     shown: tuple) -> None:
+    def _make_curves(self, names: Sequence[str], series: Mapping[str, MetricSeries],
+                     shown: tuple[tuple[bool, ...], ...]) -> None:
         """(Re)creates the curves and the legend over the kept background.
 
         A curve that gets its first point (validation, after the first epoch) changes the
         legend but not the axes, so this redraws the legend only.
         """
         live = self._live
-        axes = live["axes"]
+        if live is None:
+            raise RuntimeError("the curves are drawn over a background: render it first")
+        axes = live.axes
         for ax in axes:
-            for line in list(ax.lines):
-                line.remove()
-            if ax.get_legend() is not None:
-                ax.get_legend().remove()
-        lines: list = []
+            for old in list(ax.lines):
+                old.remove()
+            old_legend = ax.get_legend()
+            if old_legend is not None:
+                old_legend.remove()
+        lines: list[tuple[Axes, Line2D, str, int]] = []
         for ax, name in zip(axes, names, strict=False):
             (bx, by), (ex, ey), (vx, vy) = series[name]
-            styles = [((bx, by), dict(color=_TRAIN_COLOUR, alpha=0.35, linewidth=1),
+            styles: list[tuple[Points, dict[str, Any], str]] = [((bx, by), dict(color=_TRAIN_COLOUR, alpha=0.35, linewidth=1),
                        "training (per batch)"),
                       ((ex, ey), dict(marker="o", linestyle="-", color=_TRAIN_COLOUR,
                                       markersize=4), "training"),
@@ -229,7 +275,7 @@ class CurveFigure:
                 if xs:  # only curves with data get a line, so the legend lists what is drawn
                     (line,) = ax.plot(xs, ys, label=label, animated=True, **style)
                     lines.append((ax, line, name, len(lines)))
-        self.canvas.restore_region(live["background"])
+        self.canvas.restore_region(live.background)
         legend_pixels = None
         if lines:
             legend = axes[0].legend(fontsize="small", loc="best")
@@ -239,35 +285,35 @@ class CurveFigure:
             axes[0].draw_artist(legend)
             legend_pixels = self.canvas.copy_from_bbox(
                 legend.get_window_extent(self.canvas.get_renderer()).padded(2))
-            self.canvas.restore_region(live["background"])
-        live.update(lines=lines, legend=legend_pixels, shown=shown)
-        self._draw_curves()
+            self.canvas.restore_region(live.background)
+        live.lines, live.legend, live.shown = lines, legend_pixels, shown
+        self._draw_curves(live)
 
-    def _blit(self, series: Mapping[str, Any]) -> None:
-        live = self._live
-        self.canvas.restore_region(live["background"])
-        by_name: dict[str, list] = {}
-        for _, line, name, _ in live["lines"]:
+    def _blit(self, live: _LiveState, series: Mapping[str, MetricSeries]) -> None:
+        self.canvas.restore_region(live.background)
+        by_name: dict[str, list[Line2D]] = {}
+        for _, line, name, _ in live.lines:
             by_name.setdefault(name, []).append(line)
         for name, lines in by_name.items():
             for line, (xs, ys) in zip(lines, [p for p in series[name] if p[0]], strict=True):
                 line.set_data(xs, ys)
         self.blits += 1
-        self._draw_curves()
+        self._draw_curves(live)
 
-    def _draw_curves(self) -> None:
-        live = self._live
-        for ax, line, _, _ in live["lines"]:
+    def _draw_curves(self, live: _LiveState) -> None:
+        for ax, line, _, _ in live.lines:
             ax.draw_artist(line)
-        if live["legend"] is not None:
-            self.canvas.restore_region(live["legend"])
+        if live.legend is not None:
+            self.canvas.restore_region(live.legend)
 
     def _png_from_buffer(self) -> bytes:
         from PIL import Image
 
         rgba = self.canvas.buffer_rgba()
         width, height = self.canvas.get_width_height()
-        image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1)
+        # Pillow reads any buffer-protocol object here; its annotation leaves out memoryview.
+        image = Image.frombuffer("RGBA", (width, height), rgba,  # type: ignore[arg-type]
+                                 "raw", "RGBA", 0, 1)
         buffer = io.BytesIO()
         image.convert("RGB").save(buffer, format="PNG", compress_level=1)
         return buffer.getvalue()

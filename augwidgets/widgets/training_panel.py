@@ -65,7 +65,7 @@ class TrainingPanel(widgets.VBox):
                  epochs: int = 10, learning_rate: float | None = None,
                  steps_per_epoch: int | None = None, augment_on_device: bool | str = "auto",
                  strategy: Any = None, seed: int = 0,
-                 png_path: str | os.PathLike | None = None) -> None:
+                 png_path: str | os.PathLike[str] | None = None) -> None:
         # No side margins: max-width 100% plus the default 2 px margins would stick out.
         self.plot = widgets.Image(format="png", layout=widgets.Layout(
             max_width="100%", height="auto", margin="2px 0"))

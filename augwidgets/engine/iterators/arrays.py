@@ -36,7 +36,7 @@ class NumpyArrayIterator(BatchIterator):
         sample_weight: Any = None,
         seed: int | None = None,
         data_format: str | None = None,
-        save_to_dir: str | os.PathLike | None = None,
+        save_to_dir: str | os.PathLike[str] | None = None,
         save_prefix: str = "",
         save_format: str = "png",
         subset: str | None = None,

@@ -39,7 +39,7 @@ class DataFrameIterator(FileIterator):
     def __init__(
         self,
         dataframe: Any,
-        directory: str | os.PathLike | None = None,
+        directory: str | os.PathLike[str] | None = None,
         image_data_generator: Any = None,
         x_col: str = "filename",
         y_col: Any = "class",
@@ -52,7 +52,7 @@ class DataFrameIterator(FileIterator):
         shuffle: bool = True,
         seed: int | None = None,
         data_format: str | None = None,
-        save_to_dir: str | os.PathLike | None = None,
+        save_to_dir: str | os.PathLike[str] | None = None,
         save_prefix: str = "",
         save_format: str = "png",
         subset: str | None = None,

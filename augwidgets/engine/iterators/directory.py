@@ -34,7 +34,7 @@ class DirectoryIterator(FileIterator):
 
     def __init__(
         self,
-        directory: str | os.PathLike,
+        directory: str | os.PathLike[str],
         image_data_generator: Any = None,
         target_size: tuple[int, int] = (256, 256),
         color_mode: str = "rgb",
@@ -44,7 +44,7 @@ class DirectoryIterator(FileIterator):
         shuffle: bool = True,
         seed: int | None = None,
         data_format: str | None = None,
-        save_to_dir: str | os.PathLike | None = None,
+        save_to_dir: str | os.PathLike[str] | None = None,
         save_prefix: str = "",
         save_format: str = "png",
         follow_links: bool = False,

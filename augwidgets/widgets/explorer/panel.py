@@ -85,7 +85,7 @@ class AugmentationPanel(StaticPictureMixin, ExplorerLayout):
 
     def __init__(
         self,
-        directory: str | os.PathLike,
+        directory: str | os.PathLike[str],
         *,
         target_size: tuple[int, int] = (224, 224),
         grid: tuple[int, int] = (3, 3),
@@ -194,7 +194,7 @@ class AugmentationPanel(StaticPictureMixin, ExplorerLayout):
         self.generator_kwargs = from_share_string(text)
 
     @classmethod
-    def from_json(cls, text: str, directory: str | os.PathLike, **panel_kwargs: Any
+    def from_json(cls, text: str, directory: str | os.PathLike[str], **panel_kwargs: Any
                   ) -> AugmentationPanel:
         """A panel on ``directory`` with settings from JSON or a share string."""
         return cls(directory, **panel_kwargs, **from_share_string(text))
