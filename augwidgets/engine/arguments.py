@@ -185,15 +185,16 @@ def is_active(name: str, value: Any) -> bool:
     if isinstance(value, (list, tuple, np.ndarray)):
         return len(value) > 0
     if name == "fill_mode":
-        return value != DEFAULTS["fill_mode"]
+        return bool(value != DEFAULTS["fill_mode"])
     if name == "interpolation_order":
-        return value != DEFAULTS["interpolation_order"]
+        return bool(value != DEFAULTS["interpolation_order"])
     return bool(value)
 
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
+    return (isinstance(value, numbers.Real) and not isinstance(value, bool)
+            and bool(np.isfinite(np.asarray(value))))
 
 
 def _check_number(name: str, value: Any, *, minimum: float | None = None,
@@ -240,7 +241,7 @@ def zoom_bounds(zoom_range: float | Sequence[float]) -> tuple[float, float]:
         >>> zoom_bounds(0.2)
         (0.8, 1.2)
     """
-    if isinstance(zoom_range, numbers.Real):
+    if isinstance(zoom_range, (float, numbers.Real)):
         return (1 - float(zoom_range), 1 + float(zoom_range))
     low, high = zoom_range
     return (float(low), float(high))

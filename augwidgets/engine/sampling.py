@@ -25,6 +25,7 @@ from augwidgets.engine.arguments import TransformConfig, is_active
 
 def _draw_shift(shift_range: Any, side: int, rng: Any) -> float:
     # Legacy: np.random.choice for ints and lists (then a random sign), uniform for floats.
+    value: float
     if isinstance(shift_range, (float, np.floating)):
         value = rng.uniform(-shift_range, shift_range)
     else:

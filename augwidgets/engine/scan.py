@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,7 +63,8 @@ class DirectoryListing:
         return len(self.class_indices)
 
 
-def _walk(top: str, follow_links: bool, ignored: list[tuple[str, str]], base: str):
+def _walk(top: str, follow_links: bool, ignored: list[tuple[str, str]], base: str
+          ) -> Iterator[tuple[str, list[str]]]:
     """os.walk without hidden entries, visiting each real directory once."""
     seen: set[tuple[int, int]] = set()
 

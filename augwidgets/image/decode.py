@@ -32,7 +32,7 @@ from typing import BinaryIO, NamedTuple, Protocol
 
 import cv2
 import numpy as np
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 COLOR_MODES = ("rgb", "rgba", "grayscale")
 _CHANNELS = {"rgb": 3, "rgba": 4, "grayscale": 1}
@@ -70,7 +70,7 @@ def _open(path: str | os.PathLike[str], source: bytes | BinaryIO) -> Image.Image
             return Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise ImageDecodeError(path, f"decompression bomb refused ({error})") from None
-    except Image.UnidentifiedImageError:
+    except UnidentifiedImageError:
         raise ImageDecodeError(path, "not a readable image (unrecognised format: not an "
                                      "image, or random bytes)") from None
     except Exception as error:  # PIL raises many types for garbage input

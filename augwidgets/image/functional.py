@@ -130,14 +130,15 @@ def warp_image(
     height, width = target_hw
     channels = image.shape[2]
     resized = image.shape[:2] != (height, width)
-    if matrix is None and not resized:
-        return image
-    if matrix is None and order in _CV_INTERPOLATION:  # a plain resize, same pixel grid
-        out = cv2.resize(image, (width, height), interpolation=_CV_INTERPOLATION[order])
-        return out.reshape(height, width, channels)
-    if resized:
-        resize = resize_matrix(image.shape[:2], target_hw)
-        matrix = resize if matrix is None else resize @ matrix
+    if matrix is None:
+        if not resized:
+            return image
+        if order in _CV_INTERPOLATION:  # a plain resize, same pixel grid
+            out = cv2.resize(image, (width, height), interpolation=_CV_INTERPOLATION[order])
+            return out.reshape(height, width, channels)
+        matrix = resize_matrix(image.shape[:2], target_hw)
+    elif resized:
+        matrix = resize_matrix(image.shape[:2], target_hw) @ matrix
     if order not in _CV_INTERPOLATION:
         return _warp_scipy(image, matrix, target_hw, fill_mode, cval, order)
     if image.dtype == np.float64:

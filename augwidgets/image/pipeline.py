@@ -121,6 +121,9 @@ class ImageSettings:
     @property
     def channels(self) -> int:
         """Channels of a decoded file (not defined for arrays, ``color_mode=None``)."""
+        if self.color_mode is None:
+            raise ValueError("channels is defined for decoded files only: arrays "
+                             "(color_mode=None) keep every channel they have")
         return {"rgb": 3, "rgba": 4, "grayscale": 1}[self.color_mode]
 
     @property
@@ -169,7 +172,9 @@ class LegacyResize:
     ``keep_aspect_ratio`` the centre box (``PIL.Image.resize(box=...)``, as legacy)."""
 
     def __init__(self, settings: ImageSettings):
-        self.target_hw = settings.target_size
+        if settings.target_size is None:
+            raise ValueError("a resize needs ImageSettings.target_size")
+        self.target_hw: tuple[int, int] = settings.target_size
         self.resample = INTERPOLATIONS[settings.interpolation]
         self.keep_aspect_ratio = settings.keep_aspect_ratio
 
@@ -187,6 +192,9 @@ def load_image(path: str | os.PathLike[str], settings: ImageSettings,
     (OpenCV's 4-channel warp is the fast one). Files that PIL decodes (and large JPEGs) come
     back already resized, the legacy way; ``resize_image`` finishes the others. Raises
     ``ImageDecodeError``."""
+    if settings.color_mode is None:
+        raise ValueError("decoding a file needs ImageSettings.color_mode "
+                         "('rgb', 'rgba' or 'grayscale')")
     fused = settings.fused
     resize = LegacyResize(settings) if settings.target_size and not fused else None
     return decode_image(path, settings.color_mode, min_hw=settings.target_size if fused else None,
@@ -209,7 +217,7 @@ def crop_box(source_hw: tuple[int, int], target_hw: tuple[int, int]) -> tuple[in
 
 
 def _pil_resize(image: np.ndarray, target_hw: tuple[int, int], interpolation: str,
-                color_mode: str, box: tuple[int, int, int, int] | None) -> np.ndarray:
+                color_mode: str | None, box: tuple[int, int, int, int] | None) -> np.ndarray:
     channels = image.shape[2]
     # RGBA keeps PIL's "RGBA" (premultiplied resampling, as legacy); padded RGB is "RGBX".
     mode = "RGBA" if color_mode == "rgba" else _PIL_MODES[channels]
