@@ -29,9 +29,9 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 import cv2
 import numpy as np
@@ -165,6 +165,13 @@ class Scaling:
 
             return cls(rescale=generator.rescale, standardize=standardize_channels_first)
         return cls(rescale=generator.rescale, standardize=generator.standardize)
+
+
+def target_pair(target_size: Sequence[int]) -> tuple[int, int]:
+    """``target_size`` as a tuple, for callers that also take a list. The length and the
+    values are checked where it is used, by ``ImageSettings``, so that bad input is reported
+    as the generator reports it."""
+    return cast("tuple[int, int]", tuple(target_size))
 
 
 class LegacyResize:

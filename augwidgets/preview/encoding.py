@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -39,7 +40,7 @@ def default_font() -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
     return loader() if loader is not None else ImageFont.load_default()
 
 
-def encode_image(image: np.ndarray, format: str = "jpeg", *, quality: int = 88) -> bytes:
+def encode_image(image: np.ndarray | Image.Image, format: str = "jpeg", *, quality: int = 88) -> bytes:
     """Encode an ``HxWx3`` (or ``HxW``) uint8 array as JPEG or PNG bytes.
 
     Example:
@@ -89,7 +90,7 @@ class TextAtlas:
         # (a line is a few KB), so memory stays flat over any number of renders.
         self._line = lru_cache(maxsize=_LINES_KEPT)(self._line_coverage)
         self.width = lru_cache(maxsize=8 * _LINES_KEPT)(self._width)  # type: ignore[method-assign]
-        self._lut: dict[tuple[int, int, int], np.ndarray] = {}
+        self._lut: dict[tuple[int, ...], np.ndarray] = {}
         for code in range(32, 256):
             char = chr(code)
             if not char.isprintable():
@@ -125,7 +126,7 @@ class TextAtlas:
             text = text[:-1]
         return text.rstrip() + "..."
 
-    def _ink(self, colour: tuple[int, int, int]) -> np.ndarray:
+    def _ink(self, colour: tuple[int, ...]) -> np.ndarray:
         """Coverage (0..255) -> the colour over white paper, as a ``256x3`` lookup table."""
         lut = self._lut.get(colour)
         if lut is None:
@@ -152,7 +153,7 @@ class TextAtlas:
         return coverage, round(cursor - self.size)
 
     def draw(self, canvas: np.ndarray, x: int, y: int, text: str,
-             colour: tuple[int, int, int] = (30, 30, 30)) -> int:
+             colour: Sequence[int] = (30, 30, 30)) -> int:
         """Stamps ``text`` with its top-left at ``(x, y)``; returns the width drawn.
 
         Characters outside Latin-1 are drawn as ``?``; anything past the canvas is clipped.

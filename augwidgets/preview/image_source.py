@@ -22,7 +22,7 @@ import numpy as np
 
 from augwidgets.engine.scan import WHITE_LIST_FORMATS, scan_directory
 from augwidgets.image.decode import ImageDecodeError
-from augwidgets.image.pipeline import ImageSettings, load_image, resize_image
+from augwidgets.image.pipeline import ImageSettings, load_image, resize_image, target_pair
 
 _CACHE_SIZE = 64
 
@@ -91,7 +91,7 @@ subfolder per class, e.g. 'data/train'.
                  *, color_mode: str = "rgb", interpolation: str = "nearest",
                  keep_aspect_ratio: bool = False, resize: str = "legacy"):
         self.directory = str(directory)
-        self.settings = ImageSettings(target_size=tuple(target_size), color_mode=color_mode,
+        self.settings = ImageSettings(target_size=target_pair(target_size), color_mode=color_mode,
                                       interpolation=interpolation,
                                       keep_aspect_ratio=keep_aspect_ratio, resize=resize)
         self.target_size = self.settings.target_size

@@ -36,6 +36,7 @@ from augwidgets.image.pipeline import (
     ImageSettings,
     Scaling,
     process_image,
+    target_pair,
 )
 from augwidgets.image.standardize import ScalingConfig
 from augwidgets.image.standardize import standardize as core_standardize
@@ -120,7 +121,7 @@ def feature_statistics(images: Sequence[SampleImage],
                        settings: ImageSettings | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per-channel mean and std of the sample, as ``ImageDataGenerator.fit`` computes them
     (only ``rescale`` is read from the settings)."""
-    settings = (settings or ImageSettings()).with_target(tuple(target_size))
+    settings = (settings or ImageSettings()).with_target(target_pair(target_size))
     rescale = (generator_kwargs.scaling.rescale if isinstance(generator_kwargs, GeneratorConfig)
                else generator_kwargs.get("rescale"))
     stack = np.stack([process_image(s.pixels, None, settings, Scaling(rescale=rescale))

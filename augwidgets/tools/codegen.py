@@ -281,7 +281,8 @@ def _keras3_plan(settings: dict[str, Any], target_size: tuple[int, int],
         warp.append(("interpolation", '"nearest"'))
     layers: list[_Layer] = []
 
-    def add(python: str, r_name: str, args: list, note: str = "", positional: bool = False):
+    def add(python: str, r_name: str, args: list[tuple[str, str | tuple[str, ...]]],
+            note: str = "", positional: bool = False) -> None:
         layers.append(_Layer(python, r_name, tuple(args), note, positional))
 
     rotation = settings.get("rotation_range", 0)

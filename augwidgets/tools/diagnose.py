@@ -146,7 +146,7 @@ def _framing(params: dict[str, Any], target_size: tuple[int, int]) -> Finding | 
         return None
     causes = {"width_shift_range": vertical, "height_shift_range": sideways,
               "zoom_range": (1 / zoom_low - 1) / 2}
-    parameter = max(causes, key=causes.get)
+    parameter = max(causes, key=causes.__getitem__)
     reasons = []
     if max(sideways, vertical) > 0:
         reasons.append(f"shifts up to {max(sideways, vertical):.0%} of the side")
@@ -297,7 +297,8 @@ def diagnose(
                         f"zoom_range=[{_fmt(1 / high)}, 1.0]."))
         else:
             add(Finding("zoom_range", "info", message))
-    framing = _framing(params, tuple(target_size))
+    rows, cols = target_size
+    framing = _framing(params, (rows, cols))
     if framing is not None:
         add(framing)
     rotation = float(params["rotation_range"])

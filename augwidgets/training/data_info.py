@@ -34,7 +34,7 @@ def computed_steps(data: Any) -> int | None:
     """
     samples, batch_size = getattr(data, "samples", None), getattr(data, "batch_size", None)
     if samples and batch_size:
-        return math.ceil(samples / batch_size)
+        return int(math.ceil(samples / batch_size))
     try:
         return len(data)
     except TypeError:

@@ -167,6 +167,9 @@ class TextTableOutput(Output):
     throttled = False
 
     def __init__(self, stream: TextIO | None | str = "stdout") -> None:
+        if isinstance(stream, str) and stream != "stdout":
+            raise ValueError("stream must be a text stream, None or 'stdout'. "
+                             f"Received: stream={stream!r}")
         self._stream = stream
         self.last_text = ""
         self._rows_printed = 0
@@ -201,6 +204,7 @@ class TextTableOutput(Output):
         self._rows_printed = len(history)
         text = "\n".join(lines)
         self.last_text = f"{self.last_text}\n{text}" if self.last_text else text
-        stream = sys.stdout if self._stream == "stdout" else self._stream
+        # "stdout" is looked up on every send, so a redirected sys.stdout is honoured.
+        stream = sys.stdout if isinstance(self._stream, str) else self._stream
         if stream is not None:
             print(text, file=stream, flush=True)

@@ -36,7 +36,7 @@ from augwidgets.tools.sharing import non_default_kwargs
 _OFF_PAIR = (1.0, 1.0)
 
 
-def _trait_for(spec: Any) -> traitlets.TraitType:
+def _trait_for(spec: Any) -> traitlets.TraitType[Any, Any]:
     if spec.name in ("width_shift_range", "height_shift_range"):
         # a float fraction, whole pixels (int), or a list of values, as the legacy API takes
         return traitlets.Union([traitlets.Int(), traitlets.Float(), traitlets.List()],

@@ -97,7 +97,7 @@ def control_transforms(name: str, control: widgets.Widget
     if spec.kind == "float":
         def to_number(value: Any) -> float:
             if isinstance(value, list):  # a list of shifts has no slider form
-                return control.value
+                return float(control.value)
             control.max = max(control.max, float(value))
             return float(value)
         return to_number, float
