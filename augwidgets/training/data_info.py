@@ -9,11 +9,15 @@ Example:
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
 
+@overload
+def positive_int(name: str, value: Any, *, allow_none: Literal[False] = False) -> int: ...
+@overload
+def positive_int(name: str, value: Any, *, allow_none: bool) -> int | None: ...
 def positive_int(name: str, value: Any, *, allow_none: bool = False) -> int | None:
     if value is None and allow_none:
         return None

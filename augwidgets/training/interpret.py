@@ -63,7 +63,7 @@ def _check_iterator(iterator: Any) -> str:
             f"classifier: class_mode one of {CLASS_MODES}. A class_mode of None or 'input' "
             "yields no labels. Received: validation_iterator.class_mode="
             f"{mode!r}")
-    return mode
+    return str(mode)
 
 
 def _class_names(iterator: Any, num_classes: int) -> list[str]:
@@ -74,10 +74,10 @@ def _class_names(iterator: Any, num_classes: int) -> list[str]:
 
 
 def _labels(targets: Any, mode: str) -> np.ndarray:
-    targets = np.asarray(targets)
-    if mode == "categorical":
-        return np.argmax(targets, axis=-1).astype(np.int64)
-    return np.rint(targets.reshape(len(targets))).astype(np.int64)
+    array = np.asarray(targets)
+    labels: np.ndarray = (np.argmax(array, axis=-1) if mode == "categorical"
+                          else np.rint(array.reshape(len(array))))
+    return labels.astype(np.int64)
 
 
 def _as_probabilities(scores: np.ndarray, binary: bool) -> np.ndarray:
@@ -91,7 +91,8 @@ def _as_probabilities(scores: np.ndarray, binary: bool) -> np.ndarray:
     if scores.size and (scores.min() < 0 or scores.max() > 1
                         or not np.allclose(scores.sum(axis=1), 1, atol=1e-3)):
         shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
-        return shifted / shifted.sum(axis=1, keepdims=True)
+        probabilities: np.ndarray = shifted / shifted.sum(axis=1, keepdims=True)
+        return probabilities
     return scores
 
 

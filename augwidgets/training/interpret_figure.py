@@ -25,6 +25,7 @@ from augwidgets.preview.gallery import render_gallery
 
 if TYPE_CHECKING:
     from augwidgets.training.interpretation import Interpretation, Prediction
+    from augwidgets.training.plotting import AggCanvas
 
 #: Caption colours: a mistake in red, a correct (but unsure) prediction in green.
 WRONG_COLOUR = (180, 20, 20)
@@ -55,7 +56,7 @@ def render_interpretation(interpretation: Interpretation, *, k: int = 9,
     names = interpretation.class_names
     size = len(names)
     figure = Figure(figsize=(10.0, 4.8), dpi=dpi)
-    FigureCanvasAgg(figure)
+    canvas: AggCanvas = FigureCanvasAgg(figure)
     matrix_axes = figure.add_axes((0.07, 0.12, 0.40, 0.76))
     gallery_axes = figure.add_axes((0.53, 0.04, 0.45, 0.84))
     matrix_axes.imshow(matrix, cmap="Blues", vmin=0, vmax=max(1, int(matrix.max())))
@@ -87,5 +88,5 @@ def render_interpretation(interpretation: Interpretation, *, k: int = 9,
     if title:
         figure.suptitle(title)
     buffer = io.BytesIO()
-    figure.canvas.print_png(buffer, pil_kwargs={"compress_level": 1})
+    canvas.print_png(buffer, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()

@@ -107,7 +107,8 @@ class Interpretation:
     @property
     def support(self) -> np.ndarray:
         """Number of validation images of each class (the matrix's row sums)."""
-        return self.confusion_matrix.sum(axis=1)
+        rows: np.ndarray = self.confusion_matrix.sum(axis=1)
+        return rows
 
     @property
     def precision(self) -> np.ndarray:
@@ -134,7 +135,8 @@ class Interpretation:
     @property
     def losses(self) -> np.ndarray:
         """Each sample's cross-entropy loss, ``-log p(true class)``."""
-        return -np.log(np.clip(self._true_probability(), _EPSILON, 1 - _EPSILON))
+        losses: np.ndarray = -np.log(np.clip(self._true_probability(), _EPSILON, 1 - _EPSILON))
+        return losses
 
     def per_class(self) -> dict[str, dict[str, float]]:
         """Class name -> ``{"precision", "recall", "support"}``."""
@@ -153,7 +155,8 @@ class Interpretation:
 
     # ------------------------------------------------------------- the images
     def _true_probability(self) -> np.ndarray:
-        return self.probabilities[np.arange(len(self)), self.true]
+        chosen: np.ndarray = self.probabilities[np.arange(len(self)), self.true]
+        return chosen
 
     def _row(self, row: int) -> Prediction:
         true, predicted = int(self.true[row]), int(self.predicted[row])
@@ -258,7 +261,9 @@ class Interpretation:
         from augwidgets.training.outputs import in_notebook_kernel
 
         if in_notebook_kernel():
-            return self.view()._repr_mimebundle_(include=include, exclude=exclude)
+            bundle: dict[str, Any] = self.view()._repr_mimebundle_(include=include,
+                                                                   exclude=exclude)
+            return bundle
         import base64
 
         return {"text/plain": str(self),

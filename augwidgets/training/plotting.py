@@ -50,7 +50,7 @@ Points = tuple[list[float], list[float]]
 MetricSeries = tuple[Points, Points, Points]
 
 
-class _AggCanvas(Protocol):
+class AggCanvas(Protocol):
     """What this module uses of matplotlib's Agg canvas, whose methods are unannotated."""
 
     def draw(self) -> None: ...
@@ -106,7 +106,7 @@ class CurveFigure:
         self.panel_height = panel_height
         self.columns = columns
         self.figure = Figure(figsize=(width, panel_height), dpi=dpi)
-        self.canvas: _AggCanvas = FigureCanvasAgg(self.figure)
+        self.canvas: AggCanvas = FigureCanvasAgg(self.figure)
         self._panel_key: tuple[str, ...] | None = None
         self._axes: list[Axes] = []
         #: Renders of a history that drew everything, and those that only drew the curves.

@@ -318,7 +318,7 @@ class TrainingSession:
         Raises:
             RuntimeError: when training is already under way.
         """
-        epochs = self.epochs if epochs is None else positive_int("epochs", epochs)
+        count = self.epochs if epochs is None else positive_int("epochs", epochs)
         if self._state.resting:
             self._join_previous()
         with self._lock:
@@ -329,10 +329,10 @@ class TrainingSession:
             self._divergence = None
             self.error = None
             initial = self.epochs_done
-            self._thread = threading.Thread(target=self._run, args=(initial, initial + epochs),
+            self._thread = threading.Thread(target=self._run, args=(initial, initial + count),
                                             name="augwidgets-training", daemon=True)
             self._transition(SessionState.RUNNING,
-                             f"training epochs {initial + 1} to {initial + epochs}")
+                             f"training epochs {initial + 1} to {initial + count}")
             self._done.clear()
             self._thread.start()
         self._notify()

@@ -201,8 +201,10 @@ class AugmentationPanel(StaticPictureMixin, ExplorerLayout):
 
     def __repr__(self) -> str:
         parts = [f"directory={html.short_directory(self.directory)!r}"]
-        parts.append(f"error={self.error.split('.')[0]!r}" if self.error
-                     else f"{len(self.source)} images")
+        if self.error:
+            parts.append(f"error={self.error.split('.')[0]!r}")
+        elif self.source is not None:
+            parts.append(f"{len(self.source)} images")
         arguments = python_arguments(self.generator_kwargs)
         if arguments:
             parts.append(arguments)
@@ -273,6 +275,9 @@ class AugmentationPanel(StaticPictureMixin, ExplorerLayout):
         try:
             if self.source is None:
                 image = self.image_settings
+                if image.color_mode is None:  # a panel always decodes files
+                    raise ValueError("the explorer needs a color_mode: 'rgb', 'rgba' or "
+                                     "'grayscale'. Received: color_mode=None")
                 self.source = ImageSource(self.directory, self.target_size,
                                           color_mode=image.color_mode,
                                           interpolation=image.interpolation,
@@ -347,7 +352,7 @@ class AugmentationPanel(StaticPictureMixin, ExplorerLayout):
     def _update_header(self) -> None:
         if self.error:
             self.header.value = html.error_header(self.error)
-        else:
+        elif self.source is not None:
             self.header.value = html.header(self.directory, self.source.class_names,
                                             len(self.source), self.skipped)
 
