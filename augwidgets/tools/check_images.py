@@ -195,7 +195,7 @@ def image_findings(splits: list[SplitSummary], sizes: dict[str, Any],
                         f"spent on invented pixels. Fix: target_size={suggested}, or collect "
                         "larger images."))
         wanted = target[1] / target[0]
-        if max(wanted / a["median"], a["median"] / wanted) > 1.5:
+        if max(wanted / a["median"], a["median"] / wanted) > 1.3:
             add(Finding("target_size", "info",
                         f"Most images are {a['median']:.2f}:1 (width:height) but target_size "
                         f"{target} is {wanted:.2f}:1, so every image is squashed. Fix: a "

@@ -51,8 +51,15 @@ def _dct_matrix(size: int, keep: int) -> np.ndarray:
     return matrix.astype(np.float32)
 
 
-_DCT8 = _dct_matrix(THUMB, 8)
-_BITS = (1 << np.arange(63, -1, -1, dtype=np.uint64)).astype(np.uint64)
+_DCT9 = _dct_matrix(THUMB, 9)
+# The 64 coefficients: the 8x8 lowest frequencies with the DC term (brightness) swapped for
+# (8, 0). Bit k of the hash is coefficient k in an interleaved order, so each 16-bit word
+# of the multi-index search mixes low and high frequencies instead of holding only the
+# lowest (which similar pictures share); a fixed shuffle keeps the search's buckets small.
+_ROWS, _COLS = np.divmod(np.arange(64), 8)
+_ROWS[0] = 8
+_BITS = (np.uint64(1) << np.arange(63, -1, -1, dtype=np.uint64))[
+    np.random.default_rng(64).permutation(64)]
 
 
 class Fingerprint(NamedTuple):
@@ -70,6 +77,8 @@ class Fingerprint(NamedTuple):
 def phash(grey: np.ndarray) -> tuple[int, bool]:
     """The 64-bit DCT hash of a ``THUMB`` x ``THUMB`` grey image, and whether it is blank.
 
+    Each bit says whether one low-frequency coefficient lies above their median.
+
     Example:
         >>> ramp = np.tile(np.arange(32, dtype=np.float32) * 8, (32, 1))
         >>> value, blank = phash(ramp)
@@ -78,10 +87,9 @@ def phash(grey: np.ndarray) -> tuple[int, bool]:
     """
     pixels = np.asarray(grey, dtype=np.float32)
     blank = float(pixels.std()) < 2.0
-    low = (_DCT8 @ pixels @ _DCT8.T).ravel()[1:]  # 63 coefficients, DC left out
-    bits = np.zeros(64, dtype=bool)
-    bits[1:] = low > np.median(low)
-    return int(_BITS[bits].sum(dtype=np.uint64)), blank
+    low = (_DCT9 @ pixels @ _DCT9.T)[_ROWS, _COLS]
+    bits = low > np.median(low)
+    return int(np.bitwise_or.reduce(_BITS[bits]) if bits.any() else 0), blank
 
 
 def fingerprint(path: str | os.PathLike) -> Fingerprint:
@@ -122,37 +130,51 @@ def _words(hashes: np.ndarray) -> np.ndarray:
     return ((hashes[:, None] >> shifts) & np.uint64(0xFFFF)).astype(np.int64)
 
 
-def _unique_pairs(a: np.ndarray, b: np.ndarray | None, max_distance: int) -> np.ndarray:
-    """Index pairs (into ``a`` and ``b``, or ``a`` twice when ``b`` is None) of distinct
-    hashes within ``max_distance``; inputs hold unique values."""
+def _unique_pairs(a: np.ndarray, b: np.ndarray | None, max_distance: int,
+                  chunk: int = 2_000_000) -> np.ndarray:
+    """``(i, j, distance)`` (into ``a`` and ``b``, or ``a`` twice when ``b`` is None) of
+    distinct hashes within ``max_distance``; inputs hold unique values.
+
+    Candidates are checked and dropped chunk by chunk, so memory stays bounded even when
+    many hashes share a word."""
     other = a if b is None else b
     if len(a) == 0 or len(other) == 0:
-        return np.empty((0, 2), dtype=np.int64)
+        return np.empty((0, 3), dtype=np.int64)
     words_a, words_b = _words(a), _words(other)
     flips = np.concatenate([[0], 1 << np.arange(_WORD_BITS)]).astype(np.int64)
     found = []
     for word in range(_WORDS):
         order = np.argsort(words_b[:, word], kind="stable")
-        keys = words_b[order, word]
+        # where each of the 65,536 word values starts in ``order``: a lookup, not a search
+        table = np.searchsorted(words_b[order, word], np.arange((1 << _WORD_BITS) + 1))
         queries = (words_a[:, word][:, None] ^ flips[None, :]).ravel()
         owner = np.repeat(np.arange(len(a)), len(flips))
-        left = np.searchsorted(keys, queries, "left")
-        right = np.searchsorted(keys, queries, "right")
-        counts = right - left
-        if not counts.sum():
-            continue
-        first = np.repeat(owner, counts)
-        starts = np.repeat(left - np.cumsum(counts) + counts, counts)
-        second = order[np.arange(counts.sum()) + starts]
-        found.append(np.stack([first, second], axis=1))
+        left = table[queries]
+        counts = table[queries + 1] - left
+        keep = counts > 0
+        owner, left, counts = owner[keep], left[keep], counts[keep]
+        ends = np.cumsum(counts)
+        bounds = np.searchsorted(ends, np.arange(chunk, int(ends[-1]) + chunk, chunk)
+                                 ) if len(ends) else []
+        first = 0
+        for last in list(bounds) + [len(counts)]:
+            last = min(int(last) + 1, len(counts))
+            if last <= first:
+                continue
+            c = counts[first:last]
+            i = np.repeat(owner[first:last], c)
+            starts = np.repeat(left[first:last] - np.cumsum(c) + c, c)
+            j = order[np.arange(int(c.sum())) + starts]
+            distance = hamming(a[i], other[j])
+            hit = (distance <= max_distance) & ((i < j) if b is None else True)
+            found.append(np.stack([i[hit], j[hit], distance[hit]], axis=1))
+            first = last
     if not found:
-        return np.empty((0, 2), dtype=np.int64)
-    pairs = np.unique(np.concatenate(found), axis=0)
-    if b is None:
-        pairs = pairs[pairs[:, 0] < pairs[:, 1]]
-    distance = hamming(a[pairs[:, 0]], other[pairs[:, 1]])
-    keep = distance <= max_distance
-    return np.column_stack([pairs[keep], distance[keep]])
+        return np.empty((0, 3), dtype=np.int64)
+    pairs = np.concatenate(found)
+    key = pairs[:, 0] * len(other) + pairs[:, 1]
+    _, unique = np.unique(key, return_index=True)
+    return pairs[unique]
 
 
 def near_pairs(hashes: np.ndarray, other: np.ndarray | None = None, *,
@@ -188,7 +210,7 @@ def near_pairs(hashes: np.ndarray, other: np.ndarray | None = None, *,
             for j in members_b[right]:
                 if other is None and (left == right and j <= i):
                     continue
-                out.append((i, j, distance))
+                out.append((min(i, j), max(i, j), distance) if other is None else (i, j, distance))
                 if len(out) >= limit:
                     return np.asarray(out, dtype=np.int64)
     return np.asarray(out, dtype=np.int64).reshape(-1, 3)
