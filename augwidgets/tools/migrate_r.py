@@ -251,15 +251,15 @@ def migrate_r(source: str, to: str):
         Note,
         folder_count_finding,
     )
-    if to != "r-keras3":
-        raise ValueError("`to` must be 'keras3' or 'r-keras3' for R code (augwidgets from R "
-                         "goes through reticulate: aw <- reticulate::import('augwidgets')). "
-                         f"Received: to={to!r}")
     try:
         statements = Parser(source).program()
     except RSyntaxError as error:
         raise ValueError(f"`source` is neither valid Python nor R that this parser reads "
                          f"({error}). Received: source={source[:60]!r}...") from None
+    if to != "r-keras3":
+        raise ValueError("`to` must be 'keras3' or 'r-keras3' for R code (augwidgets from R "
+                         "goes through reticulate: aw <- reticulate::import('augwidgets')). "
+                         f"Received: to={to!r}")
     line_of = _line_numbers(source)
     names: dict[str, Any] = {}
     generators: dict[str, Generator] = {}
