@@ -68,7 +68,10 @@ def by_topic(report, topic: str, severity: str | None = None):
 
 
 def test_every_file_is_decoded_and_the_broken_one_is_an_error(messy, report):
+    from keras.utils import load_img
+
     train, _ = messy
+    load_img(str(train / "2" / "broken.jpg"))  # legacy pads the truncated file: no error
     errors = by_topic(report, "files", "error")
     assert len(errors) == 1 and errors[0].files == (str(train / "2" / "broken.jpg"),)
     assert "delete or replace" in errors[0].message
@@ -84,6 +87,7 @@ def test_hidden_folder_is_a_class_for_legacy_and_reported(messy, report):
     train, _ = messy
     legacy = Legacy().flow_from_directory(str(train), target_size=(8, 8))
     assert ".ipynb_checkpoints" in legacy.class_indices  # the claim the finding makes
+    assert "empty" in legacy.class_indices  # an empty folder is a class too
     hidden = [f for f in by_topic(report, "classes") if ".ipynb_checkpoints" in f.message]
     assert hidden and hidden[0].severity == "warning"
     assert hidden[0].files == (str(train / ".ipynb_checkpoints"),)

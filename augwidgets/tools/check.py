@@ -261,10 +261,11 @@ def _structure_findings(split: SplitSummary) -> list[Finding]:
         paths = [path for path, _ in split.broken]
         reasons = "; ".join(f"{os.path.basename(p)}: {r}" for p, r in split.broken[:5])
         add(Finding("files", "error",
-                    f"{len(paths)} of {split.images + 0} files in the {where} cannot be decoded "
-                    f"({reasons}). The legacy generator stops the epoch with an exception when "
-                    "it reaches one; augwidgets skips it with a warning. Fix: delete or "
-                    f"replace them: {_listed(paths)}.", tuple(paths)))
+                    f"{len(paths)} of {split.images} files in the {where} cannot be decoded "
+                    f"({reasons}). The legacy generator raises in the middle of an epoch at a file "
+                    "it cannot open, and silently fills the missing part of a truncated one "
+                    "with grey; augwidgets skips both with a warning. Fix: delete or replace "
+                    f"them: {_listed(paths)}.", tuple(paths)))
     hidden = [path for path, reason in split.ignored
               if reason == "hidden folder" and os.sep not in path]
     if hidden:
