@@ -411,16 +411,19 @@ def keras3_pipeline(settings: dict[str, Any], target_size: tuple[int, int], *,
 
 
 def keras3_dataset(directory: str, *, name: str = "train_ds", image_size: str,
-                   batch_size: str, label_mode: str, augment: str | None = None,
+                   batch_size: str, class_mode: str | None, augment: str | None = None,
                    training: bool = True, extra: tuple[tuple[str, str], ...] = (),
                    r: bool = False) -> list[str]:
     """``image_dataset_from_directory`` assigned to ``name``, then mapped through ``augment``.
 
     Every argument is already code in the target language (``directory`` may be a
-    variable, ``image_size`` ``(224, 224)`` or ``c(224, 224)``); ``extra`` adds
-    ``(argument, code)`` pairs such as ``("seed", "1")``.
+    variable, ``image_size`` ``(224, 224)`` or ``c(224, 224)``), except ``class_mode``, the
+    legacy value, written as its ``label_mode``; ``extra`` adds ``(argument, code)`` pairs
+    such as ``("seed", "1")``.
     """
     equals, assign = (" = ", " <- ") if r else ("=", " = ")
+    mode = _label_mode(class_mode)
+    label_mode = _r_value(mode) if r else _python_value(mode)
     call = [(directory, ""), (f"image_size{equals}{image_size}", ""),
             (f"batch_size{equals}{batch_size}", ""), (f"label_mode{equals}{label_mode}", ""),
             (f'interpolation{equals}"nearest"',
@@ -450,7 +453,7 @@ def _keras3(settings: dict[str, Any], directory: str, target_size: tuple[int, in
     extra = (("seed", str(int(seed))),) if seed is not None else ()
     return "\n".join(["import keras", "", *lines, *comments, *keras3_dataset(
         json.dumps(directory), image_size=str(target_size), batch_size=str(batch_size),
-        label_mode=_python_value(_label_mode(class_mode)), augment="augment", extra=extra)])
+        class_mode=class_mode, augment="augment", extra=extra)])
 
 
 def _r_keras3(settings: dict[str, Any], directory: str, target_size: tuple[int, int],
@@ -466,7 +469,7 @@ def _r_keras3(settings: dict[str, Any], directory: str, target_size: tuple[int, 
     extra = (("seed", str(int(seed))),) if seed is not None else ()
     return "\n".join(["library(keras3)", "", *lines, *comments, *keras3_dataset(
         json.dumps(directory), image_size=f"c({target_size[0]}, {target_size[1]})",
-        batch_size=str(batch_size), label_mode=_r_value(_label_mode(class_mode)),
+        batch_size=str(batch_size), class_mode=class_mode,
         augment="augment" if lines else None, extra=extra, r=True)])
 
 

@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from augwidgets.tools.codegen import _label_mode, _python_value, keras3_dataset, keras3_pipeline
+from augwidgets.tools.codegen import keras3_dataset, keras3_pipeline, number_literal
 from augwidgets.tools.diagnose import Finding, diagnose
 from augwidgets.tools.sharing import non_default_kwargs
 
@@ -168,7 +168,7 @@ def _evaluate(node: ast.AST, names: dict[str, Any]) -> Any:
     raise _Unknown
 
 
-def _placeholder(name: str) -> Any:
+def placeholder_function(name: str) -> Any:
     """A stand-in callable that carries the pasted function's name (never called)."""
     def function(image: Any) -> Any:
         return image
@@ -277,7 +277,7 @@ class _PythonMigration:
                 kwargs[keyword.arg] = _evaluate(keyword.value, self.names)
             except _Unknown:
                 if keyword.arg == "preprocessing_function":
-                    kwargs[keyword.arg] = _placeholder(self._text(keyword.value).split(".")[-1])
+                    kwargs[keyword.arg] = placeholder_function(self._text(keyword.value).split(".")[-1])
                 else:
                     unread[keyword.arg] = self._text(keyword.value)
         generator = Generator(name, call.lineno, kwargs, unread)
@@ -342,7 +342,7 @@ class _PythonMigration:
             return
         augment = generator.name if generator.name and self._has_layers(generator) else None
         training = role == "training"
-        if role == "validation" and augment and not _identity(generator.kwargs):
+        if role == "validation" and augment and not is_identity(generator.kwargs):
             self.note(flow, "validation data: the layers run with training=False, so only the "
                             "rescaling applies (the pasted code augmented validation images)")
         if method == "flow":
@@ -351,7 +351,7 @@ class _PythonMigration:
             self._directory_flow(flow, args, values, generator, augment, training)
 
     def _has_layers(self, generator: Generator) -> bool:
-        lines, _c, _n = keras3_pipeline(non_default_kwargs(_known(generator)),
+        lines, _c, _n = keras3_pipeline(non_default_kwargs(usable_kwargs(generator)),
                                         generator.target_size)
         return len(lines) > 2
 
@@ -372,7 +372,7 @@ class _PythonMigration:
         split = generator.kwargs.get("validation_split")
         if values.get("subset") and split:
             seed = text.get("seed", "1337")
-            extra += [("validation_split", _python_value(split)),
+            extra += [("validation_split", number_literal(split)),
                       ("subset", repr(values["subset"])), ("seed", seed)]
             self.note(flow, "subset: Keras 3 shuffles the files with the seed before splitting; "
                             "legacy takes the first validation_split of each class in order, so "
@@ -385,7 +385,7 @@ class _PythonMigration:
                 self.note(flow, f"{dropped} is not translated")
         lines = keras3_dataset(text.get("directory", '"."'), name="_", image_size=image_size,
                                batch_size=text.get("batch_size", "32"),
-                               label_mode=_python_value(_label_mode(mode)), extra=tuple(extra))
+                               class_mode=mode, extra=tuple(extra))
         code = "\n".join(lines)[len("_ = "):]
         if augment:
             code += f".map(lambda x, y: ({augment}(x, training={training}), y))"
@@ -479,7 +479,7 @@ class _PythonMigration:
                 self._convert_generator(generator)
 
     def _convert_generator(self, generator: Generator) -> None:
-        settings = non_default_kwargs(_known(generator))
+        settings = non_default_kwargs(usable_kwargs(generator))
         lines, comments, notes = keras3_pipeline(settings, generator.target_size, name="_")
         code = "\n".join(lines)[len("_ = "):]
         self._replace(generator.call, code)
@@ -499,7 +499,7 @@ class _PythonMigration:
     def _diagnose(self, generator: Generator) -> None:
         role = "validation" if "validation" in generator.roles else "training"
         seen = {(f.parameter, f.message) for f in self.findings}
-        for finding in diagnose(_known(generator), role=role, batch_size=generator.batch_size,
+        for finding in diagnose(usable_kwargs(generator), role=role, batch_size=generator.batch_size,
                                 target_size=generator.target_size):
             where = f"line {generator.line}" + (f" ({generator.name})" if generator.name else "")
             if role == "validation" and finding.message.startswith("This generator is used for "
@@ -523,7 +523,7 @@ class _PythonMigration:
         return code
 
 
-def _known(generator: Generator) -> dict[str, Any]:
+def usable_kwargs(generator: Generator) -> dict[str, Any]:
     """The arguments that validate; one the generator would refuse is dropped (and noted
     once, in ``generator.unread``), since ``diagnose`` already reports it as an error."""
     from augwidgets.tools.sharing import non_default_kwargs as check
@@ -540,7 +540,7 @@ def _known(generator: Generator) -> dict[str, Any]:
     return {}
 
 
-def _identity(kwargs: dict[str, Any]) -> bool:
+def is_identity(kwargs: dict[str, Any]) -> bool:
     from augwidgets.engine.arguments import RANDOM_ARGUMENTS, is_active
 
     return not any(name in kwargs and is_active(name, kwargs[name]) for name in RANDOM_ARGUMENTS)

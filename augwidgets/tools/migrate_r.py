@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from augwidgets.tools.codegen import _label_mode, _r_value, keras3_dataset, keras3_pipeline
+from augwidgets.tools.codegen import keras3_dataset, keras3_pipeline
 from augwidgets.tools.diagnose import Finding, diagnose
 
 _TOKEN = re.compile(r"""
@@ -295,8 +295,8 @@ def migrate_r(source: str, to: str):
                     kwargs[name] = evaluate(arg, names)
                 except (KeyError, TypeError, ZeroDivisionError):
                     if name == "preprocessing_function":
-                        from augwidgets.tools.migrate import _placeholder
-                        kwargs[name] = _placeholder(source[arg.start:arg.end])
+                        from augwidgets.tools.migrate import placeholder_function
+                        kwargs[name] = placeholder_function(source[arg.start:arg.end])
                     else:
                         unread[str(name)] = source[arg.start:arg.end]
             generator = Generator(target, line_of(value.start), kwargs, unread)
@@ -316,7 +316,7 @@ def migrate_r(source: str, to: str):
             arg = value.children[0][1]
             edits.append((arg.start, arg.end, "keras3"))
 
-    from augwidgets.tools.migrate import _identity, _known
+    from augwidgets.tools.migrate import is_identity, usable_kwargs
     from augwidgets.tools.sharing import non_default_kwargs
 
     for target, call in flows:
@@ -346,10 +346,10 @@ def migrate_r(source: str, to: str):
             notes.append(Note(line_of(call.start), "flow_images_from_data has no keras3 "
                                                    "counterpart: kept as it was"))
             continue
-        has_layers = bool(keras3_pipeline(non_default_kwargs(_known(generator)),
+        has_layers = bool(keras3_pipeline(non_default_kwargs(usable_kwargs(generator)),
                                           generator.target_size, r=True)[0])
         augment = generator.name if has_layers and generator.name else None
-        if role == "validation" and augment and not _identity(generator.kwargs):
+        if role == "validation" and augment and not is_identity(generator.kwargs):
             notes.append(Note(line_of(call.start), "validation data: the layers run with "
                               "training = FALSE, so only the rescaling applies (the pasted "
                               "code augmented validation images)"))
@@ -361,7 +361,7 @@ def migrate_r(source: str, to: str):
         lines = keras3_dataset(text.get("directory", '"."'), name="._",
                                image_size=text.get("target_size", "c(256, 256)"),
                                batch_size=text.get("batch_size", "32"),
-                               label_mode=_r_value(_label_mode(mode)), extra=tuple(extra),
+                               class_mode=mode, extra=tuple(extra),
                                r=True)
         code = "\n".join(lines)[len("._ <- "):]
         if augment:
@@ -388,7 +388,7 @@ def migrate_r(source: str, to: str):
                                                   "batches itself"))
 
     for generator in found:
-        settings = non_default_kwargs(_known(generator))
+        settings = non_default_kwargs(usable_kwargs(generator))
         lines, comments, layer_notes = keras3_pipeline(settings, generator.target_size,
                                                        name="._", r=True, inline_notes=False)
         code = "\n".join(lines)[len("._ <- "):] if lines else "NULL"
