@@ -297,9 +297,17 @@ def test_r_pipes_right_assignment_and_constants(tmp_path):
     assert "steps_per_epoch" not in code
 
 
-def test_r_to_augwidgets_is_refused_with_the_way():
-    with pytest.raises(ValueError, match="reticulate"):
-        migrate(R_COURSE, to="augwidgets")
+def test_r_to_augwidgets_keeps_the_course_code(tmp_path):
+    result = migrate(R_COURSE, to="augwidgets")
+    _r_parses(result.code, tmp_path)
+    code = result.code
+    assert code.startswith("library(augwidgets)")
+    assert "datagen <- image_data_generator(" in code and "flow_images_from_directory(" in code
+    assert "fit_generator" not in code and "model %>% fit(" in code
+    assert "list.files" not in code  # the folder-count steps go
+    assert "validation_steps = 50" in code  # an honest number stays
+    assert any(f.parameter == "steps_per_epoch" for f in result.findings)
+    assert any("augments" in f.message for f in result.findings if f.severity == "error")
 
 
 def test_cli_migrate_from_stdin_and_file(tmp_path):

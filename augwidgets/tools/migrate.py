@@ -11,7 +11,8 @@ returns a ``Migration``:
   layers (units converted by ``tools.codegen``), each ``flow_from_directory`` an
   ``image_dataset_from_directory`` mapped through it (validation with ``training=False``,
   so it is no longer augmented), ``fit_generator`` becomes ``fit`` and ``steps_per_epoch``
-  goes. For ``to="augwidgets"``: the import changes and the code stays.
+  goes. For ``to="augwidgets"``: the import (R: ``library(keras)``) changes and the code
+  stays, less ``fit_generator`` and a folder-counting ``steps_per_epoch``.
 - ``notes``: ``(line, text)`` for every line whose translation is not exact;
 - ``findings``: ``diagnose()`` on each generator found, plus the step-count mistakes.
 
@@ -96,7 +97,8 @@ def migrate(source: str, to: str = "keras3", *, language: str | None = None) -> 
         source: Python or R code.
         to: ``"keras3"`` (Keras 3 layers and ``image_dataset_from_directory``; for R code
             the same in R's ``keras3``), ``"r-keras3"`` (R code only) or ``"augwidgets"``
-            (the same code on the augwidgets generator).
+            (the same code on the augwidgets generator: for R, the augwidgets R package
+            with ``library(augwidgets)``).
         language: ``"python"`` or ``"r"``; ``None`` guesses (Python if it parses).
 
     Raises:

@@ -31,16 +31,14 @@ FLOW_ARGS = ("directory", "generator", "target_size", "color_mode", "classes", "
 
 
 def migrate_r(source: str, to: str) -> Migration:
-    """Convert R ``source`` (``to`` must be ``"r-keras3"``); see ``tools.migrate.migrate``."""
+    """Convert R ``source`` to ``"r-keras3"`` or ``"augwidgets"`` (the augwidgets R package,
+    a drop-in for R keras 2.x); see ``tools.migrate.migrate``."""
     try:
         statements = Parser(source).program()
     except RSyntaxError as error:
         raise ValueError(f"`source` is neither valid Python nor R that this parser reads "
                          f"({error}). Received: source={source[:60]!r}...") from None
-    if to != "r-keras3":
-        raise ValueError("`to` must be 'keras3' or 'r-keras3' for R code (augwidgets from R "
-                         "goes through reticulate: aw <- reticulate::import('augwidgets')). "
-                         f"Received: to={to!r}")
+    keras3 = to == "r-keras3"
     line_of = _line_numbers(source)
     names: dict[str, Any] = {}
     generators: dict[str, Generator] = {}
@@ -94,7 +92,11 @@ def migrate_r(source: str, to: str) -> Migration:
         elif value.value == "library" and value.children and \
                 value.children[0][1].kind == "name" and value.children[0][1].value == "keras":
             arg = value.children[0][1]
-            edits.append((arg.start, arg.end, "keras3"))
+            edits.append((arg.start, arg.end, "keras3" if keras3 else "augwidgets"))
+            if not keras3:
+                notes.append(Note(line_of(arg.start), "library(augwidgets): the augwidgets R "
+                                  "package gives image_data_generator(), flow_images_*() and "
+                                  "fit() the arguments of R keras 2.x, on augwidgets' generator"))
 
     for target, call in flows:
         args = _arguments(call, FLOW_ARGS)
@@ -119,6 +121,8 @@ def migrate_r(source: str, to: str) -> Migration:
             generator.target_size = (int(size[0]), int(size[1]))
         if isinstance(values.get("batch_size"), int):
             generator.batch_size = values["batch_size"]
+        if not keras3:
+            continue
         if call.value == "flow_images_from_data":
             notes.append(Note(line_of(call.start), "flow_images_from_data has no keras3 "
                                                    "counterpart: kept as it was"))
@@ -150,21 +154,27 @@ def migrate_r(source: str, to: str) -> Migration:
         function_end = _function_name_end(source, fit)
         if fit.value == "fit_generator" and function_end is not None:
             edits.append((function_end - len("fit_generator"), function_end, "fit"))
-            notes.append(Note(line_of(fit.start), "fit_generator is gone from keras3: fit takes "
-                                                  "the data directly"))
+            notes.append(Note(line_of(fit.start), "fit_generator is gone: fit takes the "
+                                                  "generator or dataset directly"))
         items = fit.children
         for i, (name, arg) in enumerate(items):
             if name not in ("steps_per_epoch", "validation_steps"):
                 continue
             text = source[arg.start:arg.end]
-            if re.search(r"list\.files|dir\(|length\(", text):
+            counted = re.search(r"list\.files|dir\(|length\(", text)
+            if counted:
                 findings.append(folder_count_finding(name, text, line_of(arg.start)))
+            elif not keras3:
+                continue
             begin = items[i - 1][1].end if i > 0 else _name_start(source, arg.start, name)
             edits.append((begin, arg.end, ""))
-            notes.append(Note(line_of(arg.start), f"{name} removed: keras3 fit counts the "
-                                                  "batches itself"))
+            notes.append(Note(line_of(arg.start), f"{name} removed: fit counts the batches "
+                                                  "itself"))
 
     for generator in found:
+        _diagnose(generator, findings)
+        if not keras3:
+            continue
         settings = non_default_kwargs(usable_kwargs(generator))
         lines, comments, layer_notes = keras3_pipeline(settings, generator.target_size,
                                                        name="._", r=True, inline_notes=False)
@@ -180,15 +190,18 @@ def migrate_r(source: str, to: str) -> Migration:
         notes += [Note(generator.line, c.lstrip("# ")) for c in comments]
         notes += [Note(generator.line, f"{a} = {t} could not be read without running the code")
                   for a, t in generator.unread.items()]
-        role = "validation" if "validation" in generator.roles else "training"
-        where = f"line {generator.line}" + (f" ({generator.name})" if generator.name else "")
-        for finding in diagnose(generator.kwargs, role=role, batch_size=generator.batch_size,
-                                target_size=generator.target_size):
-            findings.append(Finding(finding.parameter, finding.severity,
-                                    f"{where}: {finding.message}"))
     code = _apply(source, edits)
     notes.sort(key=lambda n: n.line)
     return Migration("r", to, code, notes, findings, found)
+
+
+def _diagnose(generator: Generator, findings: list[Finding]) -> None:
+    role = "validation" if "validation" in generator.roles else "training"
+    where = f"line {generator.line}" + (f" ({generator.name})" if generator.name else "")
+    for finding in diagnose(generator.kwargs, role=role, batch_size=generator.batch_size,
+                            target_size=generator.target_size):
+        findings.append(Finding(finding.parameter, finding.severity,
+                                f"{where}: {finding.message}"))
 
 
 def _arguments(call: Node, order: tuple[str, ...]) -> dict[str, Node]:
