@@ -101,8 +101,22 @@ def test_class_order_matches_legacy_and_surprise_is_explained(messy, report):
     legacy = Legacy().flow_from_directory(str(train), target_size=(8, 8))
     real = [name for name in legacy.class_indices if not name.startswith(".")]
     assert list(report.splits[0].class_counts) == real  # '10' before '2', as legacy sorts
-    order = [f for f in by_topic(report, "classes", "warning") if "sort as text" in f.message]
+    order = [f for f in by_topic(report, "classes", "warning") if "character order" in f.message]
     assert order and "'10': 0" in order[0].message and "classes=" in order[0].message
+
+
+def test_capitals_before_small_letters_is_a_surprise_too(tmp_path):
+    from augwidgets.tools.check import _class_order
+
+    class Split:  # the two attributes _class_order reads
+        class_counts = {"Zebra": 3, "apple": 3, "mango": 3}
+        role, directory = "training", str(tmp_path)
+
+    finding = _class_order(Split())[0]
+    assert "capital letters" in finding.message
+    assert "classes=['apple', 'mango', 'Zebra']" in finding.message
+    Split.class_counts = {"apple": 1, "mango": 1, "zebra": 1}
+    assert _class_order(Split()) == []
 
 
 def test_empty_class_mismatched_classes_and_stray_files(messy, report):

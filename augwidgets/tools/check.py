@@ -250,7 +250,8 @@ def _listed(paths: list[str]) -> str:
 
 
 def _natural_key(name: str) -> list[Any]:
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+    """Numbers by value, letters regardless of case: the order people expect."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
 
 
 def _structure_findings(split: SplitSummary) -> list[Finding]:
@@ -319,17 +320,24 @@ def _class_order(split: SplitSummary) -> list[Finding]:
     if names == natural:
         return []
     moved = [f"{name!r}: {index}" for index, name in enumerate(names)][:12]
-    numeric = all(name.isdigit() for name in names)
-    fix = ("classes=sorted(os.listdir(directory), key=int)" if numeric
-           else f"classes={natural[:6]!r}{'...' if len(natural) > 6 else ''}")
+    digits = natural != sorted(names, key=str.lower)
+    why = ("numbers sort as text ('10' before '2')" if digits
+           else "capital letters sort before small ones ('Zebra' before 'apple')")
+    if all(name.isdigit() for name in names):
+        fix = "classes=sorted(os.listdir(directory), key=int)"
+    elif len(names) <= 12:
+        fix = f"classes={natural!r}"
+    else:
+        fix = "classes=sorted(os.listdir(directory), key=<a natural sort key>)"
     wrong = next(name for name in names if names.index(name) != natural.index(name))
     return [Finding("classes", "warning",
-                    f"Class folders sort as text, not as numbers, in the {split.role} folder: "
-                    f"class_indices is {{{', '.join(moved)}{', ...' if len(names) > 12 else ''}}}"
-                    f", so class {wrong!r} has index {names.index(wrong)}, not "
-                    f"{natural.index(wrong)}. Predictions read as numbers come out wrong. Fix: "
-                    "read labels through train_generator.class_indices, or pass the order you "
-                    f"want: flow_from_directory(..., {fix}).", (split.directory,))]
+                    f"Class folders are indexed in character order, where {why}, in the "
+                    f"{split.role} folder: class_indices is {{{', '.join(moved)}"
+                    f"{', ...' if len(names) > 12 else ''}}}, so class {wrong!r} has index "
+                    f"{names.index(wrong)}, not {natural.index(wrong)}. Labels read from the "
+                    "order you expect come out wrong. Fix: read labels through "
+                    "train_generator.class_indices, or pass the order you want: "
+                    f"flow_from_directory(..., {fix}).", (split.directory,))]
 
 
 def _balance(split: SplitSummary) -> list[Finding]:
