@@ -154,6 +154,17 @@ def test_to_augwidgets_keeps_the_code_and_swaps_the_import():
     compile(attribute.code, "converted", "exec")
 
 
+def test_notebook_magics_are_kept_and_skipped():
+    source = "!pip install -q tensorflow\n%matplotlib inline\n" + CATS_AND_DOGS
+    result = migrate(source)
+    assert result.language == "python"
+    assert result.code.startswith("!pip install -q tensorflow\n%matplotlib inline\n")
+    assert "keras.layers.Pipeline" in result.code
+    assert {1, 2} <= {note.line for note in result.notes if "magic" in note.text}
+    shifted = {f.message.split(":")[0] for f in result.findings}
+    assert "line 38" in shifted  # the steps_per_epoch line (36), two lines further down
+
+
 def test_pasted_code_is_never_run(tmp_path):
     marker = tmp_path / "ran"
     source = (f"open({str(marker)!r}, 'w').write('x')\n"

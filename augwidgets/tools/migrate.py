@@ -32,12 +32,14 @@ Example:
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from augwidgets.tools.diagnose import Finding
 
 TARGETS = ("keras3", "r-keras3", "augwidgets")
+_MAGIC = re.compile(r"^([ \t]*)([%!].*)$", re.M)
 
 
 @dataclass(frozen=True)
@@ -111,8 +113,11 @@ def migrate(source: str, to: str = "keras3", *, language: str | None = None) -> 
         raise ValueError(f"`language` must be None, 'python' or 'r'. Received: language={language!r}")
     if not isinstance(source, str):
         raise ValueError(f"`source` must be a str of code. Received: source={type(source)!r}")
+    # Notebook magics and shell lines (%matplotlib inline, !pip install ...) are not Python:
+    # they are read as comments of the same length, and put back in the result.
+    masked = _MAGIC.sub(lambda m: m.group(1) + "#" + m.group(2)[1:], source)
     if language is None:
-        language = "python" if _parses(source) else "r"
+        language = "python" if _parses(masked) else "r"
     if language == "r":
         from augwidgets.tools.migrate_r import migrate_r
 
@@ -121,13 +126,23 @@ def migrate(source: str, to: str = "keras3", *, language: str | None = None) -> 
         raise ValueError("`to` must be 'keras3' or 'augwidgets' for Python code (pasted Python "
                          "stays Python). Received: to='r-keras3'")
     try:
-        tree = ast.parse(source)
+        tree = ast.parse(masked)
     except SyntaxError as error:
         raise ValueError(f"`source` is not valid Python (line {error.lineno}: {error.msg}) "
                          f"nor recognisable R. Received: source={source[:60]!r}...") from None
     from augwidgets.tools.migrate_python import PythonMigration
 
-    return PythonMigration(source, tree, to).run()
+    result = PythonMigration(masked, tree, to).run()
+    magics = {m.group(1) + "#" + m.group(2)[1:]: m.group(0) for m in _MAGIC.finditer(source)}
+    if magics:
+        result.code = "\n".join(magics.get(line, line) for line in result.code.split("\n"))
+        for number, line in enumerate(source.splitlines(), 1):
+            if line in magics.values():
+                result.notes.append(Note(number, "notebook magic or shell line, kept as it was "
+                                                 "(not Python: the check that the result "
+                                                 "compiles leaves it out)"))
+        result.notes.sort(key=lambda n: n.line)
+    return result
 
 
 def _parses(source: str) -> bool:
