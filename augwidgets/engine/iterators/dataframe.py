@@ -28,6 +28,7 @@ class DataFrameIterator(FileIterator):
     ``skipped`` the files that failed to decode later, as in ``flow_from_directory``.
 
     Example:
+        >>> import pandas as pd
         >>> frame = pd.DataFrame({"filename": ["a.png", "b.png"], "class": ["cat", "dog"]})
         >>> it = DataFrameIterator(frame, "data", ImageDataGenerator(),
         ...                        target_size=(32, 32))  # doctest: +SKIP
