@@ -38,3 +38,28 @@ def test_paste_box_converts_on_change_and_reports_errors():
     assert view.result is None and "source" in view.output.value
     view.source.value = ""
     assert view.output.value == ""
+
+
+def test_explorer_has_a_check_tab_and_a_paste_box(tmp_path):
+    from augwidgets import AugmentationPanel
+
+    for k, c in enumerate(("ants", "bees")):
+        (tmp_path / c).mkdir()
+        for i in range(2):
+            rng = np.random.default_rng(100 + 10 * k + i)
+            Image.fromarray(rng.integers(0, 255, (30, 40, 3), dtype=np.uint8)).save(
+                tmp_path / c / f"{i}.jpg")
+    panel = AugmentationPanel(tmp_path, target_size=(32, 32), rotation_range=10)
+    titles = [panel.tabs.get_title(i) for i in range(len(panel.tabs.children))]
+    assert titles == ["Findings", "Code", "Share", "Check"]
+    assert panel.tabs.children[3] is panel.check_view
+    assert panel.migrate_view in panel.tabs.children[1].children
+    assert panel.check_view.report is None  # nothing is checked until asked
+    panel.tabs.selected_index = 3
+    report = panel.check_view.run()
+    assert report is not None and report.ok
+    assert "ants: 2" in panel.check_view.result.value
+    panel.migrate_view.source.value = "g = ImageDataGenerator(rotation_range=20)"
+    assert "RandomRotation" in panel.migrate_view.output.value
+    panel.tabs.selected_index = 1  # the Code tab still writes the panel's own code
+    assert "rotation_range=10" in panel.code_area.value

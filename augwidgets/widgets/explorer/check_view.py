@@ -5,6 +5,9 @@ and the report as HTML (``report_html``, a pure function of the report). Checkin
 every file, so it runs only when asked, never on a slider move; its progress bar is shown
 in the view while it runs. Outside a live kernel the last report shows as HTML too.
 
+``add_to_panel`` is the explorer's whole hook: a "Check" tab, and the paste box under the
+Code tab's exported code.
+
 Example:
     >>> view = CheckView("data/train")  # doctest: +SKIP
     >>> view.run()  # doctest: +SKIP
@@ -20,6 +23,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from augwidgets.tools.check import DatasetReport, check_dataset
+from augwidgets.widgets.explorer.migrate_view import MigrateView
 
 _COLOURS = {"error": "#b00020", "warning": "#b35c00", "info": "#1f5f99"}
 _SHOWN_FILES = 6
@@ -99,3 +103,22 @@ class CheckView(widgets.VBox):
         bundle = super()._repr_mimebundle_(**kwargs) or {}
         bundle["text/html"] = self.result.value
         return bundle
+
+
+def add_to_panel(panel: Any) -> None:
+    """Give an explorer panel a Check tab for its folder and the paste box in its Code tab.
+
+    Sets ``panel.check_view`` and ``panel.migrate_view``. Nothing runs until asked: the
+    check on its button, the conversion when code is pasted.
+    """
+    panel.check_view = CheckView(panel.directory, target_size=panel.target_size)
+    panel.migrate_view = MigrateView()
+    code_tab = panel.tabs.children[1]
+    code_tab.children = (*code_tab.children, widgets.HTML(
+        "<b>Old code?</b> Paste code that uses <code>ImageDataGenerator</code> (Python) or "
+        "<code>image_data_generator</code> (R) to convert it; it is read, never run."),
+        panel.migrate_view)
+    titles = [panel.tabs.get_title(i) for i in range(len(panel.tabs.children))]
+    panel.tabs.children = (*panel.tabs.children, panel.check_view)
+    for index, title in enumerate([*titles, "Check"]):
+        panel.tabs.set_title(index, title)
