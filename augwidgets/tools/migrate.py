@@ -64,6 +64,7 @@ class Generator:
     roles: set[str] = field(default_factory=set)
     target_size: tuple[int, int] = (256, 256)
     batch_size: int = 32
+    call: Any = None  # the parsed call (an ``ast.Call`` or an R parser ``Node``)
 
 
 @dataclass

@@ -157,7 +157,7 @@ class PythonMigration:
                 else:
                     unread[keyword.arg] = self._text(keyword.value)
         generator = Generator(name, call.lineno, kwargs, unread)
-        generator.call = call  # type: ignore[attr-defined]
+        generator.call = call
         self.found.append(generator)
         for argument, text in unread.items():
             self.note(call, f"{argument}={text} could not be read without running the code; "

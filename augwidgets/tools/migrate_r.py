@@ -78,7 +78,7 @@ def migrate_r(source: str, to: str) -> Migration:
                     else:
                         unread[str(name)] = source[arg.start:arg.end]
             generator = Generator(target, line_of(value.start), kwargs, unread)
-            generator.call = value  # type: ignore[attr-defined]
+            generator.call = value
             found.append(generator)
             if target:
                 generators[target] = generator
@@ -160,10 +160,10 @@ def migrate_r(source: str, to: str) -> Migration:
         for i, (name, arg) in enumerate(items):
             if name not in ("steps_per_epoch", "validation_steps"):
                 continue
-            text = source[arg.start:arg.end]
-            counted = re.search(r"list\.files|dir\(|length\(", text)
+            steps = source[arg.start:arg.end]
+            counted = re.search(r"list\.files|dir\(|length\(", steps)
             if counted:
-                findings.append(folder_count_finding(name, text, line_of(arg.start)))
+                findings.append(folder_count_finding(name, steps, line_of(arg.start)))
             elif not keras3:
                 continue
             begin = items[i - 1][1].end if i > 0 else _name_start(source, arg.start, name)
