@@ -376,27 +376,85 @@ def _keras3_plan(settings: dict[str, Any], target_size: tuple[int, int],
     return layers, comments
 
 
+def keras3_pipeline(settings: dict[str, Any], target_size: tuple[int, int], *,
+                    name: str = "augment", r: bool = False,
+                    inline_notes: bool = True) -> tuple[list[str], list[str], list[str]]:
+    """The Keras 3 layers for non-default ``settings`` as an assignment to ``name``.
+
+    Returns ``(lines, comments, notes)``: the code (Python ``keras.layers.Pipeline([...])``
+    or an R ``keras_model_sequential() |> layer_*()`` chain), the whole-pipeline comment
+    lines, and every per-layer note whose translation is not exact. With
+    ``inline_notes=False`` the notes are left out of the code (``migrate`` writes them
+    above the statement). R with no layers gives no lines.
+    """
+    layers, comments = _keras3_plan(settings, target_size, r=r)
+    notes = [f"{layer.python}: {layer.note}" for layer in layers if layer.note and not (
+        layer.note == "exact" or layer.note.startswith("exact:") or layer.note.endswith(": exact"))]
+    lines: list[str] = []
+    if not r:
+        lines.append(f"{name} = keras.layers.Pipeline([")
+        for layer in layers:
+            args = [_python_literal(value) if layer.positional and i == 0
+                    else f"{arg}={_python_literal(value)}"
+                    for i, (arg, value) in enumerate(layer.args)]
+            code = f"keras.layers.{layer.python}({', '.join(args)})"
+            comment = "  # " + layer.note if layer.note and inline_notes else ""
+            lines.append(f"    {code},{comment}")
+        lines.append("])")
+    elif layers:
+        lines.append(f"{name} <- keras_model_sequential() |>")
+        for i, layer in enumerate(layers):
+            args = ", ".join(f"{arg} = {_r_literal(value)}" for arg, value in layer.args)
+            pipe = " |>" if i < len(layers) - 1 else ""
+            comment = "  # " + layer.note if layer.note and inline_notes else ""
+            lines.append(f"  {layer.r}({args}){pipe}{comment}")
+    return lines, comments, notes
+
+
+def keras3_dataset(directory: str, *, name: str = "train_ds", image_size: str,
+                   batch_size: str, class_mode: str | None, augment: str | None = None,
+                   training: bool = True, extra: tuple[tuple[str, str], ...] = (),
+                   r: bool = False) -> list[str]:
+    """``image_dataset_from_directory`` assigned to ``name``, then mapped through ``augment``.
+
+    Every argument is already code in the target language (``directory`` may be a
+    variable, ``image_size`` ``(224, 224)`` or ``c(224, 224)``), except ``class_mode``, the
+    legacy value, written as its ``label_mode``; ``extra`` adds ``(argument, code)`` pairs
+    such as ``("seed", "1")``.
+    """
+    equals, assign = (" = ", " <- ") if r else ("=", " = ")
+    mode = _label_mode(class_mode)
+    label_mode = _r_value(mode) if r else _python_value(mode)
+    call = [(directory, ""), (f"image_size{equals}{image_size}", ""),
+            (f"batch_size{equals}{batch_size}", ""), (f"label_mode{equals}{label_mode}", ""),
+            (f'interpolation{equals}"nearest"',
+             f"the resize flow_{'images_' if r else ''}from_directory uses by default")]
+    call += [(f"{argument}{equals}{code}", "") for argument, code in extra]
+    function = "image_dataset_from_directory" if r else "keras.utils.image_dataset_from_directory"
+    lines = [f"{name}{assign}{function}("]
+    indent = "  " if r else "    "
+    for i, (argument, note) in enumerate(call):
+        comma = "," if i < len(call) - 1 or not r else ""
+        lines.append(f"{indent}{argument}{comma}{'  # ' + note if note else ''}")
+    lines.append(")")
+    if augment is not None:
+        flag = ("TRUE" if training else "FALSE") if r else str(training)
+        if r:
+            lines += [f"{name} <- {name} |>",
+                      f"  tfdatasets::dataset_map(function(x, y) list({augment}(x, training = "
+                      f"{flag}), y))"]
+        else:
+            lines.append(f"{name} = {name}.map(lambda x, y: ({augment}(x, training={flag}), y))")
+    return lines
+
+
 def _keras3(settings: dict[str, Any], directory: str, target_size: tuple[int, int],
             batch_size: int, class_mode: str | None, seed: int | None) -> str:
-    layers, comments = _keras3_plan(settings, target_size, r=False)
-    lines = ["import keras", "", "augment = keras.layers.Pipeline(["]
-    for layer in layers:
-        args = [_python_literal(value) if layer.positional and i == 0
-                else f"{name}={_python_literal(value)}"
-                for i, (name, value) in enumerate(layer.args)]
-        code = f"keras.layers.{layer.python}({', '.join(args)})"
-        lines.append(f"    {code},{'  # ' + layer.note if layer.note else ''}")
-    lines.append("])")
-    lines += comments
-    lines += ["train_ds = keras.utils.image_dataset_from_directory(",
-              f"    {json.dumps(directory)},", f"    image_size={target_size},",
-              f"    batch_size={batch_size},",
-              f"    label_mode={_python_value(_label_mode(class_mode))},",
-              '    interpolation="nearest",  # the resize flow_from_directory uses by default']
-    if seed is not None:
-        lines.append(f"    seed={int(seed)},")
-    lines += [")", "train_ds = train_ds.map(lambda x, y: (augment(x, training=True), y))"]
-    return "\n".join(lines)
+    lines, comments, _notes = keras3_pipeline(settings, target_size)
+    extra = (("seed", str(int(seed))),) if seed is not None else ()
+    return "\n".join(["import keras", "", *lines, *comments, *keras3_dataset(
+        json.dumps(directory), image_size=str(target_size), batch_size=str(batch_size),
+        class_mode=class_mode, augment="augment", extra=extra)])
 
 
 def _r_keras3(settings: dict[str, Any], directory: str, target_size: tuple[int, int],
@@ -408,31 +466,12 @@ def _r_keras3(settings: dict[str, Any], directory: str, target_size: tuple[int, 
     ``image_dataset_from_directory()`` converts ``image_size``, ``batch_size`` and ``seed``
     to integers itself, so plain numbers are fine here.
     """
-    layers, comments = _keras3_plan(settings, target_size, r=True)
-    lines = ["library(keras3)", ""]
-    if layers:
-        lines.append("augment <- keras_model_sequential() |>")
-        for i, layer in enumerate(layers):
-            args = ", ".join(f"{name} = {_r_literal(value)}" for name, value in layer.args)
-            pipe = " |>" if i < len(layers) - 1 else ""
-            lines.append(f"  {layer.r}({args}){pipe}{'  # ' + layer.note if layer.note else ''}")
-    lines += comments
-    call = [(json.dumps(directory), ""),
-            (f"image_size = c({target_size[0]}, {target_size[1]})", ""),
-            (f"batch_size = {batch_size}", ""),
-            (f"label_mode = {_r_value(_label_mode(class_mode))}", ""),
-            ('interpolation = "nearest"', "the resize flow_images_from_directory uses by default")]
-    if seed is not None:
-        call.append((f"seed = {int(seed)}", ""))
-    lines.append("train_ds <- image_dataset_from_directory(")
-    for i, (argument, note) in enumerate(call):
-        comma = "," if i < len(call) - 1 else ""
-        lines.append(f"  {argument}{comma}{'  # ' + note if note else ''}")
-    lines.append(")")
-    if layers:
-        lines += ["train_ds <- train_ds |>",
-                  "  tfdatasets::dataset_map(function(x, y) list(augment(x, training = TRUE), y))"]
-    return "\n".join(lines)
+    lines, comments, _notes = keras3_pipeline(settings, target_size, r=True)
+    extra = (("seed", str(int(seed))),) if seed is not None else ()
+    return "\n".join(["library(keras3)", "", *lines, *comments, *keras3_dataset(
+        json.dumps(directory), image_size=f"c({target_size[0]}, {target_size[1]})",
+        batch_size=str(batch_size), class_mode=class_mode,
+        augment="augment" if lines else None, extra=extra, r=True)])
 
 
 def _python_literal(value: str | tuple[str, ...]) -> str:
