@@ -80,7 +80,8 @@ def _python_value(value: Any) -> Any:
     return value
 
 
-class GeneratorAugmentation(keras.layers.Layer):
+# Keras ships no type information, so mypy sees keras.layers.Layer as Any.
+class GeneratorAugmentation(keras.layers.Layer):  # type: ignore[misc]
     """The legacy ``ImageDataGenerator`` random augmentation, as a backend-agnostic layer.
 
     Feed it un-augmented batches of pixel values in 0..255 (uint8 or float), as the

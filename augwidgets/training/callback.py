@@ -53,7 +53,8 @@ def default_outputs(png_path: str | os.PathLike[str] | None = None) -> list[Outp
     return outputs
 
 
-class LivePlot(keras.callbacks.Callback):
+# Keras ships no type information, so mypy sees keras.callbacks.Callback as Any.
+class LivePlot(keras.callbacks.Callback):  # type: ignore[misc]
     """Live training curves: per-batch training values and per-epoch train vs validation.
 
     Args:

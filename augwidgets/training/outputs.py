@@ -109,7 +109,7 @@ class ImageOutput(Output):
             return
         from IPython.display import display
 
-        display(self.widget)
+        display(self.widget)  # type: ignore[no-untyped-call]  # IPython's display() is unannotated
         self._displayed = True
 
     def send(self, history: TrainingHistory) -> None:

@@ -62,7 +62,8 @@ def _summarise(error: BaseException) -> str:
     return f"{type(error).__name__}: {first}"
 
 
-class _Control(keras.callbacks.Callback):
+# Keras ships no type information, so mypy sees keras.callbacks.Callback as Any.
+class _Control(keras.callbacks.Callback):  # type: ignore[misc]
     """Stops at a batch end when asked or when the loss is not finite; reports progress."""
 
     def __init__(self, session: TrainingSession) -> None:

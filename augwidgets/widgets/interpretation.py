@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
@@ -43,7 +44,8 @@ def _shade(count: int, largest: int, diagonal: bool) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-class InterpretationView(StaticPictureMixin, widgets.VBox):
+# ipywidgets ships no type information, so mypy sees widgets.VBox as Any.
+class InterpretationView(StaticPictureMixin, widgets.VBox):  # type: ignore[misc]
     """A confusion matrix of buttons and the gallery of the selected cell.
 
     Args:
@@ -137,7 +139,7 @@ class InterpretationView(StaticPictureMixin, widgets.VBox):
         names = self.interpretation.class_names
         return names[value] if isinstance(value, int) else str(value)
 
-    def _on_cell(self, true: str, predicted: str):
+    def _on_cell(self, true: str, predicted: str) -> Callable[[object], list[Prediction]]:
         return lambda _button: self.select(true, predicted)
 
     def _show(self, predictions: list[Prediction]) -> None:

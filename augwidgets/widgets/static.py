@@ -102,7 +102,7 @@ class StaticPictureMixin:
             picture = self._static_picture()
         except Exception:  # noqa: BLE001 - the fallback picture must not hide the widget
             picture = None
-        bundle = static_bundle(self, picture, self._static_text())  # type: ignore[arg-type]
+        bundle = static_bundle(self, picture, self._static_text())
         return {mime: data for mime, data in bundle.items()
                 if (include is None or mime in include)
                 and (exclude is None or mime not in exclude)}
@@ -111,5 +111,6 @@ class StaticPictureMixin:
         def _ipython_display_(self, **kwargs: Any) -> None:
             from IPython.display import display
 
-            display(self._repr_mimebundle_(), raw=True)
+            # IPython's display() is unannotated.
+            display(self._repr_mimebundle_(), raw=True)  # type: ignore[no-untyped-call]
             self._handle_displayed(**kwargs)  # type: ignore[attr-defined]

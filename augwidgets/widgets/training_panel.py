@@ -37,7 +37,8 @@ _STATE_COLOURS = {SessionState.FAILED: "#b00020", SessionState.DIVERGED: "#b0002
                   SessionState.RUNNING: "#1a7f37", SessionState.STOPPING: "#9a6700"}
 
 
-class TrainingPanel(widgets.VBox):
+# ipywidgets ships no type information, so mypy sees widgets.VBox as Any.
+class TrainingPanel(widgets.VBox):  # type: ignore[misc]
     """Train a model on an image iterator and watch the curves live.
 
     Args:

@@ -56,7 +56,8 @@ def report_html(report: DatasetReport) -> str:
     return "\n".join(parts)
 
 
-class CheckView(widgets.VBox):
+# ipywidgets ships no type information, so mypy sees widgets.VBox as Any.
+class CheckView(widgets.VBox):  # type: ignore[misc]
     """Check a folder (and an optional validation folder) from the explorer.
 
     Args:

@@ -107,7 +107,8 @@ def unit_text(spec: ParameterSpec) -> str:
     return spec.unit + (" (>1 zooms out)" if spec.name == "zoom_range" else "")
 
 
-class Fold(widgets.VBox):
+# ipywidgets ships no type information, so mypy sees widgets.VBox as Any.
+class Fold(widgets.VBox):  # type: ignore[misc]
     """A section behind a toggle button: open, it shows ``content``; folded, only the title.
 
     ``selected_index`` reads and sets it as ``Accordion``'s does (``0`` open, ``None``
@@ -131,7 +132,8 @@ class Fold(widgets.VBox):
                         transform=lambda shown: "caret-down" if shown else "caret-right")
 
 
-class ExplorerLayout(widgets.VBox):
+# ipywidgets ships no type information, so mypy sees widgets.VBox as Any.
+class ExplorerLayout(widgets.VBox):  # type: ignore[misc]
     """Every widget of the explorer, laid out; ``AugmentationPanel`` adds the behaviour."""
 
     def __init__(self, focus_options: Sequence[tuple[str, int]]):

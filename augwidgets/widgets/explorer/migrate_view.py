@@ -39,7 +39,8 @@ def migration_html(result: Migration) -> str:
     return "\n".join(parts)
 
 
-class MigrateView(widgets.VBox):
+# ipywidgets ships no type information, so mypy sees widgets.VBox as Any.
+class MigrateView(widgets.VBox):  # type: ignore[misc]
     """Paste old generator code and read it converted, with notes and findings."""
 
     def __init__(self, to: str = "keras3", **kwargs: Any):
