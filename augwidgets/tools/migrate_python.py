@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 from augwidgets.tools.codegen import keras3_dataset, keras3_pipeline, number_literal
 from augwidgets.tools.diagnose import Finding, diagnose
@@ -33,6 +34,15 @@ _DROPPED_FIT = ("steps_per_epoch", "validation_steps", "workers", "use_multiproc
 _FOLDER_COUNT = re.compile(r"listdir|glob|scandir|os\.walk|list\.files|dir\(")
 
 
+class _Located(Protocol):
+    """A node with a place in the source: an expression, a statement or a keyword."""
+
+    lineno: int
+    col_offset: int
+    end_lineno: int | None
+    end_col_offset: int | None
+
+
 class _Unknown(Exception):
     pass
 
@@ -50,7 +60,7 @@ def _evaluate(node: ast.AST, names: dict[str, Any]) -> Any:
         return -value if isinstance(node.op, ast.USub) else value
     if isinstance(node, ast.BinOp):
         left, right = _evaluate(node.left, names), _evaluate(node.right, names)
-        ops = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
+        ops: dict[type[ast.operator], Callable[[Any, Any], Any]] = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
                ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b,
                ast.FloorDiv: lambda a, b: a // b, ast.Pow: lambda a, b: a ** b}
         if type(node.op) in ops and all(isinstance(v, (int, float)) for v in (left, right)):
@@ -85,29 +95,33 @@ class PythonMigration:
         before = sum(len(text) for text in self.lines[:line - 1])
         return before + len(self.lines[line - 1].encode()[:col].decode(errors="replace"))
 
-    def _span(self, node: ast.AST) -> tuple[int, int]:
+    def _span(self, node: _Located) -> tuple[int, int]:
+        if node.end_lineno is None or node.end_col_offset is None:  # parsed nodes have both
+            raise ValueError(f"no end position for the node at line {node.lineno}")
         return (self._offset(node.lineno, node.col_offset),
                 self._offset(node.end_lineno, node.end_col_offset))
 
     def _text(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.source, node) or ast.unparse(node)
 
-    def _indent(self, node: ast.AST) -> str:
+    def _indent(self, node: _Located) -> str:
         line = self.lines[node.lineno - 1]
         return line[:len(line) - len(line.lstrip())]
 
-    def _replace(self, node: ast.AST, code: str) -> None:
+    def _replace(self, node: _Located, code: str) -> None:
         start, end = self._span(node)
         indent = self._indent(node)
         self.edits.append((start, end, code.replace("\n", "\n" + indent)))
 
-    def note(self, node: ast.AST, text: str) -> None:
+    def note(self, node: _Located, text: str) -> None:
         self.notes.append(Note(node.lineno, text))
 
     # ---------------------------------------------------------------------- passes
     def run(self) -> Migration:
-        nodes = sorted((n for n in ast.walk(self.tree) if hasattr(n, "lineno")),
-                       key=lambda n: (n.lineno, n.col_offset))
+        # Expressions and statements: the passes below look at nothing else.
+        nodes: list[ast.expr | ast.stmt] = sorted(
+            (n for n in ast.walk(self.tree) if isinstance(n, ast.expr | ast.stmt)),
+            key=lambda n: (n.lineno, n.col_offset))
         for node in nodes:
             if isinstance(node, ast.Assign) and len(node.targets) == 1 \
                     and isinstance(node.targets[0], ast.Name):
@@ -115,10 +129,10 @@ class PythonMigration:
                     self.names[node.targets[0].id] = _evaluate(node.value, self.names)
                 except _Unknown:
                     pass
-                if _called(node.value) == "ImageDataGenerator":
+                if isinstance(node.value, ast.Call) and _called(node.value) == "ImageDataGenerator":
                     self.generators[node.targets[0].id] = self._generator(
                         node.value, node.targets[0].id)
-            elif _called(node) == "ImageDataGenerator" and not any(
+            elif isinstance(node, ast.Call) and _called(node) == "ImageDataGenerator" and not any(
                     g.line == node.lineno for g in self.found):
                 self._generator(node, None)
         flows = [n for n in nodes if isinstance(n, ast.Call)
@@ -164,8 +178,8 @@ class PythonMigration:
                             "it is left out of the translation and the checks")
         return generator
 
-    def _flow_names(self, nodes: list[ast.AST]) -> dict[int, str]:
-        names = {}
+    def _flow_names(self, nodes: Sequence[ast.AST]) -> dict[int, str]:
+        names: dict[int, str] = {}
         for node in nodes:
             if isinstance(node, ast.Assign) and len(node.targets) == 1 \
                     and isinstance(node.targets[0], ast.Name):
@@ -173,7 +187,7 @@ class PythonMigration:
         return names
 
     def _validation_names(self, fits: list[ast.Call]) -> set[str]:
-        names = set()
+        names: set[str] = set()
         for fit in fits:
             for keyword in fit.keywords:
                 if keyword.arg == "validation_data" and isinstance(keyword.value, ast.Name):
@@ -181,6 +195,8 @@ class PythonMigration:
         return names
 
     def _owner(self, flow: ast.Call) -> Generator | None:
+        if not isinstance(flow.func, ast.Attribute):
+            return None
         value = flow.func.value
         if isinstance(value, ast.Name):
             return self.generators.get(value.id)
@@ -190,7 +206,7 @@ class PythonMigration:
 
     def _flow(self, flow: ast.Call, target: str | None, validation_flows: set[str]) -> None:
         generator = self._owner(flow)
-        if generator is None:
+        if generator is None or not isinstance(flow.func, ast.Attribute):
             return
         args = dict(zip(_DIRECTORY_ARGS, flow.args))
         args.update({k.arg: k.value for k in flow.keywords if k.arg})
@@ -206,7 +222,8 @@ class PythonMigration:
                 else "training")
         generator.roles.add(role)
         if isinstance(values.get("target_size"), list) and len(values["target_size"]) == 2:
-            generator.target_size = tuple(int(v) for v in values["target_size"])
+            rows, cols = values["target_size"]
+            generator.target_size = (int(rows), int(cols))
         if isinstance(values.get("batch_size"), int):
             generator.batch_size = values["batch_size"]
         if self.to != "keras3":
@@ -231,7 +248,7 @@ class PythonMigration:
                                         generator.target_size)
         return len(lines) > 2
 
-    def _directory_flow(self, flow: ast.Call, args: dict[str, ast.AST], values: dict[str, Any],
+    def _directory_flow(self, flow: ast.Call, args: dict[str, ast.expr], values: dict[str, Any],
                         generator: Generator, augment: str | None, training: bool) -> None:
         text = {key: self._text(node) for key, node in args.items()}
         image_size = text.get("target_size", "(256, 256)")
@@ -267,9 +284,12 @@ class PythonMigration:
             code += f".map(lambda x, y: ({augment}(x, training={training}), y))"
         self._replace(flow, code)
 
-    def _array_flow(self, flow: ast.Call, args: dict[str, ast.AST], values: dict[str, Any],
+    def _array_flow(self, flow: ast.Call, args: dict[str, ast.expr], values: dict[str, Any],
                     augment: str | None, training: bool) -> None:
-        x = self._text(flow.args[0]) if flow.args else self._text(args.get("x"))
+        x_node = flow.args[0] if flow.args else args.get("x")
+        if x_node is None:
+            raise ValueError("flow() needs the images: flow(x, y). Received: no x")
+        x = self._text(x_node)
         y = self._text(flow.args[1]) if len(flow.args) > 1 else (
             self._text(args["y"]) if "y" in args else None)
         batch = self._text(args["batch_size"]) if "batch_size" in args else "32"
@@ -294,6 +314,8 @@ class PythonMigration:
                 text = self._text(keyword.value)
                 if _FOLDER_COUNT.search(text):
                     self.findings.append(folder_count_finding(keyword.arg, text, keyword.lineno))
+        if not isinstance(fit.func, ast.Attribute):
+            return
         if self.to == "augwidgets" and fit.func.attr == "fit":
             return
         start, _ = self._span(fit.func)
@@ -301,26 +323,28 @@ class PythonMigration:
         if fit.func.attr == "fit_generator":
             self.edits.append((end - len("fit_generator"), end, "fit"))
             self.note(fit, "fit_generator is gone from Keras 3: fit takes the data directly")
-        items = sorted([*fit.args, *fit.keywords], key=lambda n: (n.lineno, n.col_offset))
-        for i, keyword in enumerate(items):
-            if not isinstance(keyword, ast.keyword) or keyword.arg not in _DROPPED_FIT:
+        items: list[ast.expr | ast.keyword] = sorted([*fit.args, *fit.keywords],
+                                                      key=lambda n: (n.lineno, n.col_offset))
+        for i, item in enumerate(items):
+            if not isinstance(item, ast.keyword) or item.arg is None \
+                    or item.arg not in _DROPPED_FIT:
                 continue
-            if keyword.arg in ("steps_per_epoch", "validation_steps") and self.to == "augwidgets" \
-                    and not _FOLDER_COUNT.search(self._text(keyword.value)):
+            if item.arg in ("steps_per_epoch", "validation_steps") and self.to == "augwidgets" \
+                    and not _FOLDER_COUNT.search(self._text(item.value)):
                 continue
-            _, stop = self._span(keyword)
+            _, stop = self._span(item)
             if i > 0:
                 begin = self._span(items[i - 1])[1]
             elif len(items) > 1:
-                begin, stop = self._span(keyword)[0], self._span(items[1])[0]
+                begin, stop = self._span(item)[0], self._span(items[1])[0]
             else:
-                begin = self._span(keyword)[0]
+                begin = self._span(item)[0]
             self.edits.append((begin, stop, ""))
-            self.note(keyword, f"{keyword.arg} removed: " + (
+            self.note(item, f"{item.arg} removed: " + (
                 "Keras 3 fit counts the batches itself (len of the dataset)"
-                if "steps" in keyword.arg else "Keras 3 fit has no such argument"))
+                if "steps" in item.arg else "Keras 3 fit has no such argument"))
 
-    def _imports(self, nodes: list[ast.AST]) -> None:
+    def _imports(self, nodes: Sequence[ast.AST]) -> None:
         first = None
         for node in nodes:
             if isinstance(node, (ast.Import, ast.ImportFrom)) and first is None:
@@ -363,7 +387,7 @@ class PythonMigration:
             self.notes.append(Note(generator.line, text))
         if comments:
             statement = next(n for n in ast.walk(self.tree) if isinstance(n, ast.stmt)
-                             and n.lineno <= generator.line <= n.end_lineno
+                             and n.lineno <= generator.line <= (n.end_lineno or n.lineno)
                              and not hasattr(n, "body"))
             at = self._offset(statement.lineno, 0)
             indent = self._indent(statement)
