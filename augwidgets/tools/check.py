@@ -151,8 +151,8 @@ class DatasetReport:
 
 
 def check_dataset(
-    directory: str | os.PathLike,
-    validation: str | os.PathLike | None = None,
+    directory: str | os.PathLike[str],
+    validation: str | os.PathLike[str] | None = None,
     *,
     target_size: tuple[int, int] | None = None,
     progress: bool = True,
@@ -204,7 +204,7 @@ def check_dataset(
                          time.perf_counter() - start)
 
 
-def _read_split(directory: str | os.PathLike, role: str, progress: bool,
+def _read_split(directory: str | os.PathLike[str], role: str, progress: bool,
                 workers: int | None) -> SplitSummary:
     from augwidgets.engine.generator import ImageDataGenerator
     from augwidgets.engine.iterators.directory import DirectoryIterator
@@ -344,7 +344,7 @@ def _balance(split: SplitSummary) -> list[Finding]:
     counts = {name: count for name, count in split.class_counts.items() if count}
     if len(counts) < 2:
         return []
-    largest, smallest = max(counts, key=counts.get), min(counts, key=counts.get)
+    largest, smallest = max(counts, key=counts.__getitem__), min(counts, key=counts.__getitem__)
     ratio = counts[largest] / counts[smallest]
     if ratio < 1.5:
         return []

@@ -51,10 +51,15 @@ class DuplicatePair:
 def find_duplicates(splits: list[SplitSummary], near_distance: int) -> list[DuplicatePair]:
     """Exact pairs (each copy against the first of its group) and near pairs, across and
     within folders. Blank images are left out of the near search: their hash is noise."""
-    items = [(s, i) for s, split in enumerate(splits)
+    items = [(s, i, print_) for s, split in enumerate(splits)
              for i, print_ in enumerate(split.fingerprints) if print_ is not None]
 
-    def pair(kind: str, distance: int, left: tuple[int, int], right: tuple[int, int]):
+    def digest(s: int, i: int) -> bytes | None:
+        print_ = splits[s].fingerprints[i]
+        return print_.digest if print_ is not None else None
+
+    def pair(kind: str, distance: int, left: tuple[int, int], right: tuple[int, int]
+             ) -> DuplicatePair:
         (s1, i1), (s2, i2) = left, right
         one, two = splits[s1], splits[s2]
         return DuplicatePair(kind, distance, one.filepaths[i1], two.filepaths[i2], one.role,
@@ -62,8 +67,8 @@ def find_duplicates(splits: list[SplitSummary], near_distance: int) -> list[Dupl
 
     pairs: list[DuplicatePair] = []
     groups: dict[bytes, list[tuple[int, int]]] = defaultdict(list)
-    for s, i in items:
-        groups[splits[s].fingerprints[i].digest].append((s, i))
+    for s, i, print_ in items:
+        groups[print_.digest].append((s, i))
     for members in groups.values():
         pairs += [pair("exact", 0, members[0], other) for other in members[1:]]
 
@@ -78,7 +83,7 @@ def find_duplicates(splits: list[SplitSummary], near_distance: int) -> list[Dupl
         found = near_pairs(hash_1, None if s1 == s2 else hash_2, max_distance=near_distance)
         for left, right, distance in found.tolist():
             a, b = (s1, int(index_1[left])), (s2, int(index_2[right]))
-            if splits[s1].fingerprints[a[1]].digest == splits[s2].fingerprints[b[1]].digest:
+            if digest(*a) == digest(*b):
                 continue  # already an exact pair
             pairs.append(pair("near", int(distance), a, b))
     return pairs

@@ -404,10 +404,10 @@ def keras3_pipeline(settings: dict[str, Any], target_size: tuple[int, int], *,
     elif layers:
         lines.append(f"{name} <- keras_model_sequential() |>")
         for i, layer in enumerate(layers):
-            args = ", ".join(f"{arg} = {_r_literal(value)}" for arg, value in layer.args)
+            r_args = ", ".join(f"{arg} = {_r_literal(value)}" for arg, value in layer.args)
             pipe = " |>" if i < len(layers) - 1 else ""
             comment = "  # " + layer.note if layer.note and inline_notes else ""
-            lines.append(f"  {layer.r}({args}){pipe}{comment}")
+            lines.append(f"  {layer.r}({r_args}){pipe}{comment}")
     return lines, comments, notes
 
 

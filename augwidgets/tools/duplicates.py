@@ -92,7 +92,7 @@ def phash(grey: np.ndarray) -> tuple[int, bool]:
     return int(np.bitwise_or.reduce(_BITS[bits]) if bits.any() else 0), blank
 
 
-def fingerprint(path: str | os.PathLike) -> Fingerprint:
+def fingerprint(path: str | os.PathLike[str]) -> Fingerprint:
     """Decode ``path`` completely (small) and hash it. Raises ``ImageDecodeError``."""
     try:
         with open(path, "rb") as handle:
@@ -100,7 +100,7 @@ def fingerprint(path: str | os.PathLike) -> Fingerprint:
     except OSError as error:
         raise ImageDecodeError(path, f"cannot read file ({error.strerror or error})") from None
     try:
-        image = Image.open(io.BytesIO(data))
+        image: Image.Image = Image.open(io.BytesIO(data))
         width, height, mode, kind = image.size[0], image.size[1], image.mode, image.format
         if kind == "JPEG":
             image.draft("L", (THUMB, THUMB))  # DCT scaling: decodes at 1/2 .. 1/8 size
@@ -122,12 +122,14 @@ def fingerprint(path: str | os.PathLike) -> Fingerprint:
 
 def hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Bitwise distance between two arrays of uint64 hashes."""
-    return np.bitwise_count(np.bitwise_xor(a, b)).astype(np.int64)
+    distance: np.ndarray = np.bitwise_count(np.bitwise_xor(a, b)).astype(np.int64)
+    return distance
 
 
 def _words(hashes: np.ndarray) -> np.ndarray:
     shifts = np.arange(_WORDS - 1, -1, -1, dtype=np.uint64) * np.uint64(_WORD_BITS)
-    return ((hashes[:, None] >> shifts) & np.uint64(0xFFFF)).astype(np.int64)
+    words: np.ndarray = ((hashes[:, None] >> shifts) & np.uint64(0xFFFF)).astype(np.int64)
+    return words
 
 
 def _unique_pairs(a: np.ndarray, b: np.ndarray | None, max_distance: int,
@@ -154,7 +156,7 @@ def _unique_pairs(a: np.ndarray, b: np.ndarray | None, max_distance: int,
         keep = counts > 0
         owner, left, counts = owner[keep], left[keep], counts[keep]
         ends = np.cumsum(counts)
-        bounds = np.searchsorted(ends, np.arange(chunk, int(ends[-1]) + chunk, chunk)
+        bounds: np.ndarray | list[int] = np.searchsorted(ends, np.arange(chunk, int(ends[-1]) + chunk, chunk)
                                  ) if len(ends) else []
         first = 0
         for last in list(bounds) + [len(counts)]:

@@ -10,6 +10,7 @@ the R ``keras3`` package (``"r-keras3"``) with ``tools.codegen``'s layer plan.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from augwidgets.tools.codegen import keras3_dataset, keras3_pipeline
@@ -101,10 +102,11 @@ def migrate_r(source: str, to: str) -> Migration:
     for target, call in flows:
         args = _arguments(call, FLOW_ARGS)
         owner = args.get("generator")
-        generator = generators.get(owner.value) if owner is not None and owner.kind == "name" \
+        owned = generators.get(owner.value) if owner is not None and owner.kind == "name" \
             else None
-        if generator is None:
+        if owned is None:
             continue
+        generator = owned
         text = {key: source[node.start:node.end] for key, node in args.items()}
         values = {}
         for key, node in args.items():
@@ -181,7 +183,8 @@ def migrate_r(source: str, to: str) -> Migration:
         code = "\n".join(lines)[len("._ <- "):] if lines else "NULL"
         start = generator.call.start
         line_start = source.rfind("\n", 0, start) + 1
-        indent = re.match(r"[ \t]*", source[line_start:]).group()
+        blank = re.match(r"[ \t]*", source[line_start:])  # matches, if only the empty string
+        indent = blank.group() if blank is not None else ""
         edits.append((start, generator.call.end, code.replace("\n", "\n" + indent)))
         header = [f"# {text}" for text in layer_notes] + comments
         if header:
@@ -221,7 +224,7 @@ def _name_start(source: str, value_start: int, name: str) -> int:
     return source.rfind(name, 0, value_start)
 
 
-def _line_numbers(source: str):
+def _line_numbers(source: str) -> Callable[[int], int]:
     starts = [0] + [i + 1 for i, c in enumerate(source) if c == "\n"]
 
     def line_of(offset: int) -> int:

@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +51,8 @@ def tokenize(source: str) -> list[tuple[str, str, int, int]]:
         if not match:
             raise RSyntaxError(f"unexpected character {source[position]!r} at offset {position}")
         kind = match.lastgroup
+        if kind is None:  # every alternative of the pattern is a named group
+            raise RSyntaxError(f"unnamed token {match.group()!r} at offset {position}")
         if kind not in ("space", "comment"):
             tokens.append((kind, match.group(), match.start(), match.end()))
         position = match.end()
@@ -160,10 +163,10 @@ class Parser:
             return Node(inner.kind, start, close[3], inner.value, inner.children)
         if text == "{":
             saved, self.depth = self.depth, 0
-            body = self.program("}")
+            statements = self.program("}")
             self.depth = saved
             close = self.take("}")
-            return Node("block", start, close[3], None, body)
+            return Node("block", start, close[3], None, statements)
         raise RSyntaxError(f"unexpected {text!r} at offset {start}")
 
     def skip_balanced(self, opening: str) -> None:
@@ -201,7 +204,7 @@ class Parser:
         return Node("call", function.start, close[3], self._name(function), args)
 
 
-def walk(nodes: list[Node]):
+def walk(nodes: list[Node]) -> Iterator[Node]:
     for node in nodes:
         yield node
         for child in node.children:

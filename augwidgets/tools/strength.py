@@ -140,7 +140,8 @@ def strength_kwargs(strength: float, base: Mapping[str, Any] | None = None) -> d
     for name, value in check_base(base).items():
         spec = PIXEL_PARAMETERS[name]
         if isinstance(value, tuple):
-            pair = _scale_pair(spec, *value, strength)
+            low, high = value
+            pair = _scale_pair(spec, low, high, strength)
             if pair != (1.0, 1.0):
                 out[name] = list(pair)
             continue

@@ -66,7 +66,7 @@ class CheckView(widgets.VBox):  # type: ignore[misc]
         target_size: the size the explorer previews at, checked against the images.
     """
 
-    def __init__(self, directory: str | os.PathLike, validation: str | None = None, *,
+    def __init__(self, directory: str | os.PathLike[str], validation: str | None = None, *,
                  target_size: tuple[int, int] | None = None, **kwargs: Any):
         self.directory = os.fspath(directory)
         self.target_size = target_size
