@@ -11,8 +11,9 @@ import ast
 import re
 from typing import Any
 
-from augwidgets.tools.codegen import keras3_dataset, keras3_pipeline, number_literal
 from augwidgets.tools.diagnose import Finding, diagnose
+from augwidgets.tools.keras3 import keras3_dataset, keras3_pipeline
+from augwidgets.tools.literals import number_literal
 from augwidgets.tools.migrate import (
     Generator,
     Migration,

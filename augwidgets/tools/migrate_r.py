@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from augwidgets.tools.codegen import keras3_dataset, keras3_pipeline
 from augwidgets.tools.diagnose import Finding, diagnose
+from augwidgets.tools.keras3 import keras3_dataset, keras3_pipeline
 from augwidgets.tools.migrate import (
     Generator,
     Migration,
