@@ -23,7 +23,7 @@ _LAZY = {
     "DataFrameIterator": "augwidgets.engine.iterators.dataframe",
     "GeneratorAugmentation": "augwidgets.layers",
     "diagnose": "augwidgets.tools.diagnose",
-    "Finding": "augwidgets.tools.diagnose",
+    "Finding": "augwidgets.tools.findings",
     "generator_code": "augwidgets.tools.codegen",
     "check_dataset": "augwidgets.tools.check",
     "migrate": "augwidgets.tools.migrate",

@@ -43,8 +43,8 @@ from augwidgets.tools.check_images import (
     image_findings,
     size_summary,
 )
-from augwidgets.tools.diagnose import Finding
 from augwidgets.tools.duplicates import Fingerprint, fingerprint
+from augwidgets.tools.findings import Finding
 
 _ORDER = {"error": 0, "warning": 1, "info": 2}
 LISTED = 20  # files named in one finding's message; all of them go in ``Finding.files``

@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from augwidgets.tools.diagnose import Finding
+from augwidgets.tools.findings import Finding
 
 TARGETS = ("keras3", "r-keras3", "augwidgets")
 _MAGIC = re.compile(r"^([ \t]*)([%!].*)$", re.M)

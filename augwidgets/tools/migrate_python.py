@@ -11,7 +11,8 @@ import ast
 import re
 from typing import Any
 
-from augwidgets.tools.diagnose import Finding, diagnose
+from augwidgets.tools.diagnose import diagnose
+from augwidgets.tools.findings import Finding
 from augwidgets.tools.keras3 import keras3_dataset, keras3_pipeline
 from augwidgets.tools.literals import number_literal
 from augwidgets.tools.migrate import (

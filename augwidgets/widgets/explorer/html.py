@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import PurePath
 
-from augwidgets.tools.diagnose import Finding
+from augwidgets.tools.findings import Finding
 
 TITLE = "<b>Augmentation explorer</b>"
 SEVERITY_COLOURS = {"error": "#b00020", "warning": "#b35c00", "info": "#1f5f99"}

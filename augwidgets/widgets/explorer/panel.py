@@ -41,7 +41,8 @@ from augwidgets.preview.encoding import message_image
 from augwidgets.preview.image_source import ImageSource, SampleImage
 from augwidgets.preview.render import Preview, PreviewRequest, feature_statistics
 from augwidgets.tools.codegen import DIALECTS, generator_code, python_arguments
-from augwidgets.tools.diagnose import Finding, diagnose
+from augwidgets.tools.diagnose import diagnose
+from augwidgets.tools.findings import Finding
 from augwidgets.tools.sharing import from_share_string, to_json, to_share_string
 from augwidgets.tools.strength import check_strength, with_strength
 from augwidgets.widgets.explorer import html
