@@ -7,8 +7,10 @@ class-per-folder tree of links, so any ``flow_from_directory`` (ours or the lega
 reads the subset without copying the images.
 
 Example:
-    >>> names = balanced_subset("data/digits/train", 20, seed=0)  # doctest: +SKIP
-    >>> len(names)  # doctest: +SKIP
+    >>> from augwidgets import datasets
+    >>> root = datasets.digits("data/digits")
+    >>> names = balanced_subset(root / "train", 20, seed=0)
+    >>> len(names)
     200
 """
 

@@ -21,9 +21,22 @@ Fixes over the legacy iterator (documented in the README):
 - bad arguments raise ``ValueError`` when the generator or iterator is built.
 
 Example:
+    >>> import keras
+    >>> from augwidgets import datasets
+    >>> root = datasets.digits("data/digits")     # bundled, offline: 1,797 digits as PNGs
     >>> gen = ImageDataGenerator(rescale=1 / 255, rotation_range=20, zoom_range=0.2)
-    >>> train = gen.flow_from_directory("data/train", target_size=(224, 224))  # doctest: +SKIP
-    >>> model.fit(train, validation_data=val)  # doctest: +SKIP
+    >>> train = gen.flow_from_directory(root / "train", target_size=(32, 32),
+    ...                                 color_mode="grayscale", seed=0)
+    Found 1438 images belonging to 10 classes.
+    >>> val = ImageDataGenerator(rescale=1 / 255).flow_from_directory(
+    ...     root / "validation", target_size=(32, 32), color_mode="grayscale", shuffle=False)
+    Found 359 images belonging to 10 classes.
+    >>> model = keras.Sequential([keras.Input((32, 32, 1)), keras.layers.Flatten(),
+    ...                           keras.layers.Dense(10, activation="softmax")])
+    >>> model.compile("adam", "categorical_crossentropy", metrics=["accuracy"])
+    >>> history = model.fit(train, validation_data=val, epochs=1, verbose=0)
+    >>> sorted(history.history)
+    ['accuracy', 'loss', 'val_accuracy', 'val_loss']
 """
 
 from __future__ import annotations
@@ -207,8 +220,14 @@ class ImageDataGenerator:
             use_multiprocessing, max_queue_size: Keras' ``PyDataset`` options for ``fit``.
 
         Example:
+            >>> from augwidgets import datasets
+            >>> root = datasets.digits("data/digits")
             >>> it = ImageDataGenerator(rescale=1/255).flow_from_directory(
-            ...     "data/train", target_size=(64, 64), batch_size=8)  # doctest: +SKIP
+            ...     root / "train", target_size=(64, 64), batch_size=8)
+            Found 1438 images belonging to 10 classes.
+            >>> x, y = it[0]
+            >>> x.shape, y.shape
+            ((8, 64, 64, 3), (8, 10))
         """
         return DirectoryIterator(
             directory, self, target_size=target_size, color_mode=color_mode, classes=classes,
@@ -293,10 +312,13 @@ class ImageDataGenerator:
         ``use_multiprocessing`` and ``max_queue_size`` as in ``flow_from_directory``.
 
         Example:
-            >>> frame = pd.DataFrame({"filename": ["cat1.png", "dog1.png"],
-            ...                       "class": ["cat", "dog"]})  # doctest: +SKIP
+            >>> import pandas as pd
+            >>> from augwidgets import datasets
+            >>> root = datasets.shapes("data/shapes", num_per_class=10)
+            >>> frame = pd.DataFrame({"filename": ["circle/00000.png", "square/00002.png"],
+            ...                       "class": ["circle", "square"]})
             >>> it = ImageDataGenerator(rescale=1/255).flow_from_dataframe(
-            ...     frame, "data/images", target_size=(64, 64), batch_size=8)  # doctest: +SKIP
+            ...     frame, root / "train", target_size=(64, 64), batch_size=8)
             Found 2 validated image filenames belonging to 2 classes.
         """
         from augwidgets.engine.iterators.dataframe import DataFrameIterator

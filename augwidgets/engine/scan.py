@@ -10,9 +10,11 @@ attributes. Three deliberate fixes, each reported rather than silent:
 - a missing directory raises ``ValueError`` naming the path.
 
 Example:
-    >>> listing = scan_directory("data/train")  # doctest: +SKIP
-    >>> listing.class_indices  # doctest: +SKIP
-    {'cat': 0, 'dog': 1}
+    >>> from augwidgets import datasets
+    >>> root = datasets.shapes("data/shapes", num_per_class=10)
+    >>> listing = scan_directory(root / "train")
+    >>> listing.class_indices
+    {'circle': 0, 'square': 1, 'triangle': 2}
 """
 
 from __future__ import annotations

@@ -9,10 +9,17 @@ one means the augmented training images are harder than the real ones, which is 
 augmentation that destroys the label (a flipped 2 is not a 2) looks like.
 
 Example:
-    >>> from augwidgets import datasets                            # doctest: +SKIP
-    >>> root = datasets.digits("digits", image_size=32)                 # doctest: +SKIP
-    >>> result = compare(root / "train", root / "validation", epochs=8) # doctest: +SKIP
-    >>> print(result)                                                   # doctest: +SKIP
+    >>> from augwidgets import datasets
+    >>> root = datasets.digits("data/digits")
+    >>> result = compare(root / "train", root / "validation", epochs=1, per_class=10,
+    ...                  verbose=False)  # doctest: +ELLIPSIS
+    Found 359 images belonging to 10 classes.
+    ...
+    >>> print(result.table())  # doctest: +ELLIPSIS
+    config     best val acc epoch train acc     gap final val acc
+    none ...
+    light ...
+    heavy ...
 """
 
 from __future__ import annotations
@@ -217,7 +224,12 @@ def compare(train_dir: Any, validation_dir: Any,
         accuracy of every class.
 
     Example:
-        >>> result = compare("digits/train", "digits/validation", epochs=8)  # doctest: +SKIP
+        The module's example trains the default three (``DEFAULT_CONFIGS``); your own
+        configurations are generator arguments by name, passed as ``configs``:
+
+        >>> sorted(DEFAULT_CONFIGS)
+        ['heavy', 'light', 'none']
+        >>> configs = {"none": {}, "flips": {"horizontal_flip": True}}
     """
     configs = dict(DEFAULT_CONFIGS if configs is None else configs)
     histories = {name: TrainingHistory() for name in configs}

@@ -128,14 +128,6 @@ def generator_kwargs_of(generator: Any) -> dict[str, Any]:
     """The constructor arguments of an ``ImageDataGenerator`` (ours or the legacy one).
 
     Example:
-        >>> from augwidgets.engine.arguments import (
-    DEFAULTS,
-    RANDOM_ARGUMENTS,
-    RANDOM_ROLES,
-    SCALING_ARGUMENTS,
-    arguments_with_role,
-    is_active,
-)
         >>> class Fake: generator_kwargs = {"rotation_range": 5}
         >>> generator_kwargs_of(Fake())["rotation_range"]
         5

@@ -16,11 +16,18 @@ both accuracies fall, and the gap turns negative because the augmented training 
 are harder than the clean validation images.
 
 Example:
-    >>> from augwidgets import datasets                           # doctest: +SKIP
-    >>> root = datasets.digits("data/digits")                           # doctest: +SKIP
-    >>> result = sweep(root / "train", root / "validation", per_class=20)  # doctest: +SKIP
-    >>> print(result.table())                                           # doctest: +SKIP
-    >>> result.best_strength                                            # doctest: +SKIP
+    >>> from augwidgets import datasets
+    >>> root = datasets.digits("data/digits")
+    >>> result = sweep(root / "train", root / "validation", strengths=(0, 1), per_class=10,
+    ...                epochs=2, verbose=False)  # doctest: +ELLIPSIS
+    Found 359 images belonging to 10 classes.
+    ...
+    >>> print(result.table())  # doctest: +ELLIPSIS
+    strength best val acc epoch train acc     gap final val acc
+           0 ...
+           1 ...
+    >>> result.best_strength in (0, 1)
+    True
 """
 
 from __future__ import annotations
@@ -346,7 +353,13 @@ def sweep(train_dir: Any, validation_dir: Any, *,
         ``.per_class_table()`` and the figure as ``.png``.
 
     Example:
-        >>> result = sweep("digits/train", "digits/validation", per_class=20)  # doctest: +SKIP
+        See the module's example; ``strength_kwargs`` gives the arguments each strength
+        trains with:
+
+        >>> from augwidgets.tools.strength import strength_kwargs
+        >>> strength_kwargs(1)  # doctest: +NORMALIZE_WHITESPACE
+        {'rotation_range': 10.0, 'width_shift_range': 0.1, 'height_shift_range': 0.1,
+         'shear_range': 10.0, 'zoom_range': 0.1}
     """
     values = _check_strengths(strengths)
     base = check_base(base)

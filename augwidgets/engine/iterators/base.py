@@ -12,8 +12,10 @@ epoch without touching NumPy's global generator. While ``fit`` reads batch ``i``
 own workers are prefetching).
 
 Example:
-    >>> it = ImageDataGenerator().flow(np.zeros((10, 4, 4, 1)), batch_size=4)  # doctest: +SKIP
-    >>> len(it), it[2].shape  # doctest: +SKIP
+    >>> import numpy as np
+    >>> from augwidgets import ImageDataGenerator
+    >>> it = ImageDataGenerator().flow(np.zeros((10, 4, 4, 1)), batch_size=4)
+    >>> len(it), it[2].shape
     (3, (2, 4, 4, 1))
 """
 

@@ -3,7 +3,7 @@
 The legacy ``DataFrameIterator`` mixes this into its iterator. Here it is a pure function
 over the frame, :func:`read_frame`, returning a :class:`FrameSamples` (file names and paths,
 classes, targets, weights, and the rows dropped with a reason). :class:`DataFrameIterator`
-hands those to the file-list base, ``core.iterators.FileIterator``, which decodes lazily,
+hands those to the file-list base, ``augwidgets.engine.iterators.files.FileIterator``, which decodes lazily,
 runs the one image pipeline and builds each batch's targets and weights for the samples
 that actually fill it (a broken file's substitute brings its own label and weight).
 
@@ -343,9 +343,16 @@ class DataFrameIterator(FileIterator):
     ``skipped`` the files that failed to decode later, as in ``flow_from_directory``.
 
     Example:
-        >>> frame = pd.DataFrame({"filename": ["a.png", "b.png"], "class": ["cat", "dog"]})
-        >>> it = DataFrameIterator(frame, "data", ImageDataGenerator(),
-        ...                        target_size=(32, 32))  # doctest: +SKIP
+        >>> import pandas as pd
+        >>> from augwidgets import ImageDataGenerator, datasets
+        >>> root = datasets.shapes("data/shapes", num_per_class=10)
+        >>> frame = pd.DataFrame({"filename": ["circle/00000.png", "square/00002.png"],
+        ...                       "class": ["circle", "square"]})
+        >>> it = DataFrameIterator(frame, root / "train", ImageDataGenerator(),
+        ...                        target_size=(32, 32), shuffle=False)
+        Found 2 validated image filenames belonging to 2 classes.
+        >>> it.class_indices, it.dropped
+        ({'circle': 0, 'square': 1}, [])
     """
 
     allowed_class_modes = set(CLASS_MODES)

@@ -17,9 +17,11 @@ sends the browser only what is visible: the Code and Share tabs and the "every v
 drawn" list are written while they are open (and when they are opened).
 
 Example:
-    >>> panel = AugmentationPanel("data/train", rotation_range=20)  # doctest: +SKIP
-    >>> panel.controls["rotation_range"].value = 30  # doctest: +SKIP
-    >>> panel.generator_kwargs  # doctest: +SKIP
+    >>> from augwidgets import datasets
+    >>> root = datasets.digits("data/digits")
+    >>> panel = AugmentationPanel(root / "train", target_size=(32, 32), rotation_range=20)
+    >>> panel.controls["rotation_range"].value = 30
+    >>> panel.generator_kwargs
     {'rotation_range': 30.0}
 """
 
@@ -133,9 +135,17 @@ class AugmentationPanel(widgets.VBox):
         skipped: ``(filename, reason)`` for broken image files.
 
     Example:
-        >>> panel = AugmentationPanel("data/train", rotation_range=20)  # doctest: +SKIP
-        >>> panel.new_draw_button.click()  # doctest: +SKIP
-        >>> print(panel.code("keras3"))  # doctest: +SKIP
+        >>> from augwidgets import datasets
+        >>> root = datasets.digits("data/digits")
+        >>> panel = AugmentationPanel(root / "train", target_size=(32, 32), rotation_range=20)
+        >>> panel.new_draw_button.click()
+        >>> print(panel.code("keras3"))  # doctest: +ELLIPSIS
+        import keras
+        <BLANKLINE>
+        augment = keras.layers.Pipeline([
+            keras.layers.RandomRotation(factor=20/360, fill_mode="nearest"),  # ...
+        ])
+        ...
     """
 
     def __init__(
@@ -203,7 +213,7 @@ class AugmentationPanel(widgets.VBox):
 
     @property
     def strength(self) -> float:
-        """The strength slider's value (it sets the geometry; see ``core.strength``)."""
+        """The strength slider's value (it sets the geometry; see ``augwidgets.tools.strength``)."""
         return float(self.strength_control.value)
 
     @strength.setter
@@ -318,9 +328,13 @@ class AugmentationPanel(widgets.VBox):
         generator controls: it wraps instead of widening the panel. Returns the row.
 
         Example:
-            >>> slider = widgets.FloatSlider(description="strength",
-            ...                              layout=control_layout())  # doctest: +SKIP
-            >>> panel.add_control_row("geometry", slider)  # doctest: +SKIP
+            >>> from augwidgets import datasets
+            >>> panel = AugmentationPanel(datasets.digits("data/digits") / "train",
+            ...                           target_size=(32, 32))
+            >>> slider = widgets.FloatSlider(description="blur", layout=control_layout())
+            >>> row = panel.add_control_row("geometry", slider)
+            >>> slider in row.children
+            True
         """
         if group not in self.group_boxes:
             raise ValueError(f"`group` must be one of {tuple(self.group_boxes)}. "
