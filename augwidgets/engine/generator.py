@@ -303,7 +303,7 @@ class ImageDataGenerator:
         lists of them (multi-label) for ``"categorical"``, any values for ``"raw"`` (one
         column or a list of them), a list of columns for ``"multi_output"``; ``weight_col``
         numeric sample weights. Needs pandas (``pip install "augwidgets[dataframe]"``).
-        The frame logic is ``core.dataframe.read_frame``.
+        The frame logic is ``engine.iterators.dataframe.read_frame``.
 
         Unlike legacy, ``keep_aspect_ratio`` is honoured (legacy's ``flow_from_dataframe``
         swallows it) and an unknown keyword raises ``TypeError``; the deprecated

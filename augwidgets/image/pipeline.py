@@ -57,7 +57,7 @@ _PIL_MODES = {1: "L", 3: "RGB", 4: "RGBX"}
 
 
 def _reject(name: str, expected: str, value: Any, legacy: str = "") -> ValueError:
-    """As ``batches.reject``: what was expected, then ``Received: name=value``.
+    """What was expected, then ``Received: name=value``.
 
     ``legacy``: where the legacy generator raises for the same mistake, its message, kept as
     the opening words (code and test suites in the wild match on them).

@@ -1,6 +1,6 @@
 """The explorer's images: a class-per-folder directory listed once, samples kept decoded.
 
-Each sample is decoded and resized exactly as the iterator does it (``core.pipeline``), so
+Each sample is decoded and resized exactly as the iterator does it (``image.pipeline``), so
 a slider move only warps a few small images.
 
 Example:

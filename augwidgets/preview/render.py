@@ -4,8 +4,8 @@
 memory, decoded and resized exactly as the iterator decodes and resizes them (same
 ``color_mode``, ``interpolation``, ``keep_aspect_ratio`` and ``target_size``), so a slider
 move only warps nine small images. ``render_preview`` draws every tile's transform
-(``sample_transform`` seeded per tile) and runs it through the core's one image pipeline,
-``core.pipeline.process_image``: the very function ``DirectoryIterator`` calls, so a tile
+(``sample_transform`` seeded per tile) and runs it through the one image pipeline,
+``image.pipeline.process_image``: the very function ``DirectoryIterator`` calls, so a tile
 holds exactly the values ``fit`` would get for that image and draw (``tile_values``). It
 then maps those values to grey levels, lays the tiles out on one NumPy canvas, stamps the
 captions (``TextAtlas``, 14 px) and encodes the canvas once. No matplotlib, no widgets: it is

@@ -277,7 +277,7 @@ class BatchIterator(LazyPyDataset):
         return np.random.RandomState(batch_seed(self._base_seed, epoch, 2**31)).permutation(self.n)
 
     def _build_batch(self, epoch: int, idx: int):
-        keep_freed_buffers()  # undo tf.data's malloc setting, see core.allocator
+        keep_freed_buffers()  # undo tf.data's malloc setting, see runtime.allocator
         rng = np.random.RandomState(batch_seed(self._base_seed, epoch, idx))
         order = self.index_array if epoch == self.epoch else self._index_array_for(epoch)
         indices = order[self.batch_size * idx: self.batch_size * (idx + 1)]

@@ -1,9 +1,9 @@
 """The iterators ``ImageDataGenerator`` returns: from image files, and from arrays.
 
 ``FileIterator`` is the shared base for every iterator over image files (the directory
-iterator here, the dataframe iterator in ``core.dataframe``). A subclass lists its files
+iterator here, the dataframe iterator in ``engine.iterators.dataframe``). A subclass lists its files
 and their labels; this class decodes lazily, runs every image through the one pipeline
-(``core.pipeline.process_image``) on the iterator's own threads, and builds targets with the
+(``image.pipeline.process_image``) on the iterator's own threads, and builds targets with the
 legacy class modes.
 
 Files are not opened when the iterator is built (the legacy generator doesn't either), so a
@@ -56,7 +56,7 @@ class FileIterator(BatchIterator):
         image_data_generator: the generator whose augmentation and scaling apply.
         target_size, color_mode, interpolation, keep_aspect_ratio: as legacy.
         resize: "legacy" (default: exact legacy pixels) or "fast" (opt-in: DCT-scaled JPEG
-            decoding and the resize folded into the warp; see ``core.pipeline``).
+            decoding and the resize folded into the warp; see ``image.pipeline``).
         class_mode: one of ``allowed_class_modes``.
         other arguments: as ``BatchIterator`` and the legacy iterators.
     """
