@@ -190,7 +190,7 @@ def is_active(name: str, value: Any) -> bool:
 
 
 def _reject(name: str, expected: str, value: Any, legacy: str = "") -> ValueError:
-    """A Keras-style argument error (as ``batches.reject``): what was expected, then ``Received: name=value``.
+    """A Keras-style argument error: what was expected, then ``Received: name=value``.
 
     ``legacy``: where the legacy generator raises for the same mistake, its message, kept as
     the opening words (code and test suites in the wild match on them).
