@@ -14,7 +14,7 @@ writes into a missing or empty directory, or into one holding its own marker wit
 arguments (then it returns at once: calling it again is cheap). Anything else raises
 ``ValueError`` naming the path; nothing is ever deleted.
 
-Example:
+Examples:
     >>> from augwidgets import datasets
     >>> root = datasets.digits("data/digits")
     >>> sorted(p.name for p in (root / "train").iterdir())[:3]
@@ -158,7 +158,7 @@ def digits(directory: str | os.PathLike, *, image_size: int = 32,
     Raises:
         ValueError: for a bad argument or a directory holding anything else.
 
-    Example:
+    Examples:
         >>> root = digits("data/digits28", image_size=28)
         >>> len(list((root / "train" / "3").glob("*.png")))
         146
@@ -261,7 +261,7 @@ def shapes(directory: str | os.PathLike, *, num_per_class: int = 100, image_size
     Raises:
         ValueError: for a bad argument or a directory holding anything else.
 
-    Example:
+    Examples:
         >>> root = shapes("data/shapes50", num_per_class=50, image_size=48)
         >>> sorted(p.name for p in (root / "train").iterdir())
         ['circle', 'square', 'triangle']

@@ -6,7 +6,7 @@ files for the same seed, whatever the machine) and ``subset_tree`` lays them out
 class-per-folder tree of links, so any ``flow_from_directory`` (ours or the legacy one)
 reads the subset without copying the images.
 
-Example:
+Examples:
     >>> from augwidgets import datasets
     >>> root = datasets.digits("data/digits")
     >>> names = balanced_subset(root / "train", 20, seed=0)

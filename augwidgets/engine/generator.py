@@ -20,7 +20,7 @@ Fixes over the legacy iterator (documented in the README):
 - a symlink loop with ``follow_links=True`` does not hang;
 - bad arguments raise ``ValueError`` when the generator or iterator is built.
 
-Example:
+Examples:
     >>> import keras
     >>> from augwidgets import datasets
     >>> root = datasets.digits("data/digits")     # bundled, offline: 1,797 digits as PNGs
@@ -74,8 +74,12 @@ class ImageDataGenerator:
     """Real-time image augmentation with the legacy Keras arguments and semantics.
 
     Args:
-        featurewise_center, samplewise_center, featurewise_std_normalization,
-        samplewise_std_normalization, zca_whitening, zca_epsilon: statistics, as legacy.
+        featurewise_center: subtract the data set's mean (computed by ``fit``).
+        samplewise_center: subtract each image's own mean.
+        featurewise_std_normalization: divide by the data set's std (computed by ``fit``).
+        samplewise_std_normalization: divide by each image's own std.
+        zca_whitening: ZCA whitening (computed by ``fit``).
+        zca_epsilon: the epsilon of ZCA whitening.
         rotation_range: degrees; the angle is drawn from ``[-r, r]``.
         width_shift_range, height_shift_range: a float below 1 is a fraction of the side,
             from 1 it is pixels; an int or a list draws an element and a random sign.
@@ -96,7 +100,7 @@ class ImageDataGenerator:
         interpolation_order: 0 nearest, 1 bilinear (OpenCV); 2-5 spline (scipy).
         dtype: output dtype (default: Keras' floatx).
 
-    Example:
+    Examples:
         >>> gen = ImageDataGenerator(rotation_range=20, horizontal_flip=True)
         >>> sorted(gen.get_random_transform((32, 32, 3), seed=0))[:3]
         ['brightness', 'channel_shift_intensity', 'flip_horizontal']
@@ -219,7 +223,7 @@ class ImageDataGenerator:
                 ``PyDataset`` workers for ``fit``.
             use_multiprocessing, max_queue_size: Keras' ``PyDataset`` options for ``fit``.
 
-        Example:
+        Examples:
             >>> from augwidgets import datasets
             >>> root = datasets.digits("data/digits")
             >>> it = ImageDataGenerator(rescale=1/255).flow_from_directory(
@@ -311,7 +315,7 @@ class ImageDataGenerator:
         ``class_mode="other"`` means ``"raw"``, as in legacy. ``resize``, ``workers``,
         ``use_multiprocessing`` and ``max_queue_size`` as in ``flow_from_directory``.
 
-        Example:
+        Examples:
             >>> import pandas as pd
             >>> from augwidgets import datasets
             >>> root = datasets.shapes("data/shapes", num_per_class=10)

@@ -9,7 +9,7 @@ attributes. Three deliberate fixes, each reported rather than silent:
 - with ``follow_links=True`` a symlink loop is visited once instead of forever;
 - a missing directory raises ``ValueError`` naming the path.
 
-Example:
+Examples:
     >>> from augwidgets import datasets
     >>> root = datasets.shapes("data/shapes", num_per_class=10)
     >>> listing = scan_directory(root / "train")

@@ -3,7 +3,7 @@
 Legacy order: ``preprocessing_function``, ``rescale``, samplewise centre and scale, then the
 featurewise statistics and ZCA computed by ``ImageDataGenerator.fit``.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> standardize(np.full((2, 2, 3), 255.0), {"rescale": 1 / 255}).max()
     np.float64(1.0)

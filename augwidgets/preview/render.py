@@ -11,7 +11,7 @@ then maps those values to grey levels, lays the tiles out on one NumPy canvas, s
 captions (``TextAtlas``, 14 px) and encodes the canvas once. No matplotlib, no widgets: it is
 benchmarked and tested on its own.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> images = [SampleImage("a/1.png", "a", np.zeros((32, 32, 3), np.uint8))]
     >>> preview = render_preview(images, {"rotation_range": 20}, target_size=(32, 32))
@@ -106,7 +106,7 @@ def tile_values(sample: SampleImage, generator_kwargs: Mapping[str, Any],
                 feature_stats: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """One tile's values exactly as the model receives them: the iterator's pipeline.
 
-    Example:
+    Examples:
         >>> image = SampleImage("a/1.png", "a", np.full((8, 8, 3), 255, np.uint8))
         >>> float(tile_values(image, {"rescale": 1 / 255}, None, ImageSettings((8, 8))).max())
         1.0

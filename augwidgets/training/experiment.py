@@ -8,7 +8,7 @@ training and validation accuracy there. A large positive gap is overfitting; a n
 one means the augmented training images are harder than the real ones, which is what
 augmentation that destroys the label (a flipped 2 is not a 2) looks like.
 
-Example:
+Examples:
     >>> from augwidgets import datasets
     >>> root = datasets.digits("data/digits")
     >>> result = compare(root / "train", root / "validation", epochs=1, per_class=10,
@@ -147,7 +147,7 @@ class ComparisonOutput(Output):
         histories: name -> ``TrainingHistory``, filled while the experiment runs.
         widget: an ``ipywidgets.Image`` to update; None creates one lazily when shown.
 
-    Example:
+    Examples:
         >>> out = ComparisonOutput({"none": TrainingHistory()})
         >>> out.send(None); out.last_png[:4] == b"\\x89PNG"
         True
@@ -223,7 +223,7 @@ def compare(train_dir: Any, validation_dir: Any,
         A ``ComparisonResult``; ``print`` it for the table, ``per_class_table()`` for the
         accuracy of every class.
 
-    Example:
+    Examples:
         The module's example trains the default three (``DEFAULT_CONFIGS``); your own
         configurations are generator arguments by name, passed as ``configs``:
 
@@ -399,7 +399,7 @@ def _per_class_accuracy(model: keras.Model, validation: Any,
 def per_class_table(rows: Sequence[tuple[str, Mapping[str, float]]]) -> str:
     """Aligned text: one line per configuration, one column per class, the worst marked.
 
-    Example:
+    Examples:
         >>> print(per_class_table([("none", {"0": 1.0, "1": 0.5})]))
         config         0      1
         none       1.000  0.500*

@@ -18,7 +18,7 @@ after the current batch, keeps the history and the weights, and is re-raised.
 On a GPU the generator's augmentation moves onto the device (the model's first layer,
 fed by un-augmented batches); ``augment_on_device=True`` forces that path on any device.
 
-Example:
+Examples:
     >>> from augwidgets import ImageDataGenerator, datasets
     >>> root = datasets.digits("data/digits")
     >>> train = ImageDataGenerator(rescale=1 / 255, rotation_range=10).flow_from_directory(
@@ -109,7 +109,7 @@ class TrainingSession:
         seed: seeds the default model's initialisers and the on-device augmentation.
         outputs: live-plot outputs (see ``LivePlot``); None picks them automatically.
 
-    Example:
+    Examples:
         >>> from augwidgets import ImageDataGenerator, datasets
         >>> root = datasets.digits("data/digits")
         >>> train = ImageDataGenerator(rescale=1 / 255).flow_from_directory(

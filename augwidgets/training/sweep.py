@@ -15,7 +15,7 @@ to a peak, the sweet spot. Beyond it the training images stop looking like the r
 both accuracies fall, and the gap turns negative because the augmented training images
 are harder than the clean validation images.
 
-Example:
+Examples:
     >>> from augwidgets import datasets
     >>> root = datasets.digits("data/digits")
     >>> result = sweep(root / "train", root / "validation", strengths=(0, 1), per_class=10,
@@ -180,7 +180,7 @@ def _point(history: TrainingHistory) -> tuple[float, float, float] | None:
 class SweepFigure(CurveFigure):
     """Draws a sweep: accuracies against strength, and the gap against strength.
 
-    Example:
+    Examples:
         >>> figure = SweepFigure()
         >>> figure.render_sweep({0.0: TrainingHistory()})[:4] == b"\\x89PNG"
         True
@@ -246,7 +246,7 @@ class SweepOutput(Output):
         widget: an ``ipywidgets.Image`` to update; None keeps the PNG in ``last_png`` only.
         title: an optional figure title.
 
-    Example:
+    Examples:
         >>> out = SweepOutput({0.0: TrainingHistory()})
         >>> out.send(None); out.last_png[:4] == b"\\x89PNG"
         True
@@ -352,7 +352,7 @@ def sweep(train_dir: Any, validation_dir: Any, *,
         A ``SweepResult`` with ``.rows``, ``.best_strength``, ``.table()``,
         ``.per_class_table()`` and the figure as ``.png``.
 
-    Example:
+    Examples:
         See the module's example; ``strength_kwargs`` gives the arguments each strength
         trains with:
 

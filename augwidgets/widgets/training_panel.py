@@ -6,7 +6,7 @@ so the widgets stay responsive; the curves are one ``ipywidgets.Image`` whose va
 replaced in place. Everything a button does is also a method (``start``, ``stop``,
 ``wait``, ``reset``), so the panel can be driven from code and tested in plain pytest.
 
-Example:
+Examples:
     >>> import augwidgets
     >>> root = augwidgets.datasets.digits("data/digits")
     >>> gen = augwidgets.ImageDataGenerator(rescale=1 / 255, rotation_range=10)
@@ -59,7 +59,7 @@ class TrainingPanel(widgets.VBox):
         seed: seeds the default model and the on-device augmentation.
         png_path: also write the curves to this PNG file.
 
-    Example:
+    Examples:
         >>> from augwidgets import ImageDataGenerator, datasets
         >>> root = datasets.digits("data/digits")
         >>> options = dict(target_size=(32, 32), color_mode="grayscale")

@@ -1,6 +1,6 @@
 """``ImageDataGenerator.flow``: augmented batches from arrays, through the one pipeline.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> from augwidgets import ImageDataGenerator
     >>> it = ImageDataGenerator().flow(np.zeros((8, 4, 4, 3)), np.arange(8), batch_size=4,
@@ -24,7 +24,7 @@ from augwidgets.image.pipeline import ImageSettings, Scaling, process_image
 class NumpyArrayIterator(BatchIterator):
     """Augmented batches from arrays (``ImageDataGenerator.flow``), legacy semantics.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from augwidgets import ImageDataGenerator
         >>> it = NumpyArrayIterator(np.zeros((8, 4, 4, 3)), None, ImageDataGenerator(),

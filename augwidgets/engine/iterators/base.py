@@ -11,7 +11,7 @@ epoch without touching NumPy's global generator. While ``fit`` reads batch ``i``
 ``i + 1`` is already being built on the iterator's own prefetch thread (unless Keras'
 own workers are prefetching).
 
-Example:
+Examples:
     >>> import numpy as np
     >>> from augwidgets import ImageDataGenerator
     >>> it = ImageDataGenerator().flow(np.zeros((10, 4, 4, 1)), batch_size=4)
@@ -61,7 +61,7 @@ def aligned_empty(shape: tuple[int, ...], dtype: Any, align: int = 64) -> np.nda
     to ``fit``'s ``tf.data`` adapter costs no copy (measured here: 0.5 ms instead of 4-7 ms
     per 224 px batch of 32). NumPy's own large allocations are only 16-byte aligned.
 
-    Example:
+    Examples:
         >>> aligned_empty((2, 3), "float32").ctypes.data % 64
         0
     """
@@ -85,7 +85,7 @@ class BatchBuffers:
     3.3 ms. A buffer here is only handed out again when its reference count shows that no
     batch, view or TensorFlow tensor still uses it, so reuse is always safe.
 
-    Example:
+    Examples:
         >>> buffers = BatchBuffers()
         >>> first = buffers.empty((4, 8), "float32"); address = first.ctypes.data
         >>> del first

@@ -25,7 +25,7 @@ class DirectoryIterator(FileIterator):
     New: ``skipped`` lists ``(filename, reason)`` for files that could not be decoded,
     ``ignored`` lists hidden entries that were not read, ``verify()`` checks all files now.
 
-    Example:
+    Examples:
         >>> from augwidgets import ImageDataGenerator, datasets
         >>> root = datasets.digits("data/digits")
         >>> it = DirectoryIterator(root / "train", ImageDataGenerator(),

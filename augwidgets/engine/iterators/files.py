@@ -13,7 +13,7 @@ its path) and its slot in the batch is filled with the next good sample, **with 
 sample's own label and weight**; it is never yielded again. ``iterator.verify()`` checks
 every file up front, if you prefer to know before training.
 
-Example:
+Examples:
     >>> from augwidgets import ImageDataGenerator, datasets
     >>> root = datasets.digits("data/digits")
     >>> train = ImageDataGenerator(rescale=1 / 255).flow_from_directory(
@@ -202,7 +202,7 @@ class FileIterator(BatchIterator):
         """Sample ``index`` under the drawn ``params``, exactly as a batch would hold it
         (channels-last; ``None`` for no augmentation). Raises ``ImageDecodeError``.
 
-        Example:
+        Examples:
             >>> from augwidgets import ImageDataGenerator, datasets
             >>> root = datasets.digits("data/digits")
             >>> it = ImageDataGenerator(rotation_range=20).flow_from_directory(

@@ -16,7 +16,7 @@ shown at its natural size where it fits, so its 14 px captions stay legible. A s
 sends the browser only what is visible: the Code and Share tabs and the "every value
 drawn" list are written while they are open (and when they are opened).
 
-Example:
+Examples:
     >>> from augwidgets import datasets
     >>> root = datasets.digits("data/digits")
     >>> panel = AugmentationPanel(root / "train", target_size=(32, 32), rotation_range=20)
@@ -134,7 +134,7 @@ class AugmentationPanel(widgets.VBox):
         error: a message when the directory cannot be shown, else ``None``.
         skipped: ``(filename, reason)`` for broken image files.
 
-    Example:
+    Examples:
         >>> from augwidgets import datasets
         >>> root = datasets.digits("data/digits")
         >>> panel = AugmentationPanel(root / "train", target_size=(32, 32), rotation_range=20)
@@ -327,7 +327,7 @@ class AugmentationPanel(widgets.VBox):
         """Appends a row of widgets to a control group (``GROUPS``), laid out like the
         generator controls: it wraps instead of widening the panel. Returns the row.
 
-        Example:
+        Examples:
             >>> from augwidgets import datasets
             >>> panel = AugmentationPanel(datasets.digits("data/digits") / "train",
             ...                           target_size=(32, 32))
