@@ -259,7 +259,7 @@ class GeneratorAugmentation(keras.layers.Layer):
                                 cols: Any) -> Any:
         """Batched legacy inverse maps ``(batch, 3, 3)`` in ``(x=column, y=row)`` coordinates.
 
-        The same matrix as ``transforms.geometry_matrix`` (legacy ``affine_matrix`` times
+        The same matrix as ``augwidgets.image.functional.geometry_matrix`` (legacy ``affine_matrix`` times
         ``flip_matrix``), one per image.
 
         Examples:
