@@ -48,3 +48,16 @@ def test_every_page_is_in_the_nav() -> None:
 def test_the_project_speaks_only_of_itself(path: Path) -> None:
     found = MAKING_OF.findall(path.read_text())
     assert not found, f"{path.relative_to(ROOT)} says {found}"
+
+
+def test_the_api_reference_documents_every_public_name() -> None:
+    import augwidgets
+
+    documented = set()
+    for page in (ROOT / "docs" / "api").glob("*.md"):
+        for target in re.findall(r"^::: (augwidgets\.[\w.]+)$", page.read_text(), re.M):
+            documented.add(target.rsplit(".", 1)[-1])
+            if target.startswith("augwidgets.datasets."):
+                documented.add("datasets")
+    missing = set(augwidgets.__all__) - documented - {"__version__"}
+    assert not missing, f"not in docs/api: {sorted(missing)}"
