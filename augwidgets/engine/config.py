@@ -9,7 +9,7 @@ validates again.
 Examples:
     >>> config = GeneratorConfig.from_kwargs({"rotation_range": 20, "rescale": 1 / 255})
     >>> config.transform.rotation_range, config.scaling.only_rescales
-    (20.0, True)
+    (20, True)
     >>> config.replace(zoom_range=0.2).transform.zoom_range
     (0.8, 1.2)
 """
