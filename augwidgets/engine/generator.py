@@ -432,8 +432,12 @@ class ImageDataGenerator:
         if not isinstance(rounds, int) or rounds < 1:
             raise reject("rounds", "an int >= 1", rounds)
         if x.shape[self.channel_axis] not in {1, 3, 4}:
-            warnings.warn(f"Expected 1, 3 or 4 channels on axis {self.channel_axis}; got an "
-                          f"array with shape {x.shape}.", stacklevel=2)
+            warnings.warn("Expected input to be images (as Numpy array) following the data "
+                          f'format convention "{self.data_format}" (channels on axis '
+                          f"{self.channel_axis}), i.e. expected either 1, 3 or 4 channels on "
+                          f"axis {self.channel_axis}. However, it was passed an array with "
+                          f"shape {x.shape} ({x.shape[self.channel_axis]} channels).",
+                          stacklevel=2)
         x = np.copy(x)
         if self.rescale:
             x *= self.rescale
