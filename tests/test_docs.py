@@ -61,3 +61,13 @@ def test_the_api_reference_documents_every_public_name() -> None:
                 documented.add("datasets")
     missing = set(augwidgets.__all__) - documented - {"__version__"}
     assert not missing, f"not in docs/api: {sorted(missing)}"
+
+
+def test_docstring_examples_are_google_style_examples_sections() -> None:
+    # mkdocstrings renders ">>>" lines as code only under "Examples:"; under "Example:" they
+    # would become Markdown block quotes in the API reference.
+    singular = [f"{path.relative_to(ROOT)}:{number}"
+                for path in sorted((ROOT / "augwidgets").rglob("*.py"))
+                for number, line in enumerate(path.read_text().splitlines(), 1)
+                if line.strip() == "Example:"]
+    assert not singular, f"use 'Examples:' in {singular}"
