@@ -84,6 +84,27 @@ class GeneratorConfig:
         return dict(self.arguments)
 
 
+class Argument:
+    """A legacy generator attribute (``gen.rotation_range``) kept in ``gen.config``.
+
+    Reading gives the validated value; assigning one (legacy code and test suites do)
+    validates it and replaces the frozen config, so attributes and config never disagree.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, generator: Any, owner: type | None = None) -> Any:
+        if generator is None:
+            return self
+        if self.name == "zoom_range":  # legacy keeps the normalised [low, high] list
+            return list(generator.config.transform.zoom_range)
+        return generator.config.arguments[self.name]
+
+    def __set__(self, generator: Any, value: Any) -> None:
+        generator.config = generator.config.replace(**{self.name: value})
+
+
 def _restore(arguments: dict[str, Any], transform: TransformConfig,
              scaling: ScalingConfig) -> GeneratorConfig:
     return GeneratorConfig(MappingProxyType(arguments), transform, scaling)
