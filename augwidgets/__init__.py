@@ -3,7 +3,7 @@
 Public names are imported lazily, so ``import augwidgets`` stays fast and does not start
 TensorFlow until a name that needs it is used.
 
-Example:
+Examples:
     >>> import augwidgets
     >>> gen = augwidgets.ImageDataGenerator(rescale=1 / 255, rotation_range=20)
 """

@@ -17,7 +17,7 @@ for:
 - the spread of sizes, aspect ratios and colour modes (``tools.check_images``), with a
   suggested ``target_size`` and ``resize="fast"`` where the images are far larger.
 
-Example:
+Examples:
     >>> report = check_dataset("data/train", "data/validation")  # doctest: +SKIP
     >>> report.ok, [str(f) for f in report.errors]  # doctest: +SKIP
 """

@@ -17,7 +17,7 @@ Five dialects:
 
 Only arguments that differ from the legacy defaults are written.
 
-Example:
+Examples:
     >>> print(generator_code({"rotation_range": 20, "rescale": 1 / 255}, "r",
     ...                      directory="data/train"))
     library(keras)
@@ -54,7 +54,7 @@ _AUGWIDGETS_IMPORT = "from augwidgets import ImageDataGenerator"
 def python_arguments(generator_kwargs: Mapping[str, Any]) -> str:
     """The non-default arguments as a Python argument list, e.g. for a one-line call.
 
-    Example:
+    Examples:
         >>> python_arguments({"rescale": 1 / 255, "horizontal_flip": False})
         'rescale=1/255'
     """
@@ -98,7 +98,7 @@ def generator_code(
     Returns:
         The code, ending with a newline-free last line.
 
-    Example:
+    Examples:
         >>> print(generator_code({"horizontal_flip": True}, directory="train"))
         from tensorflow.keras.preprocessing.image import ImageDataGenerator
         <BLANKLINE>

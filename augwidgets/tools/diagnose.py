@@ -5,7 +5,7 @@
 ``"warning"`` for settings that probably hurt training, ``"info"`` for facts worth
 knowing. A sane configuration gets no warnings and no errors.
 
-Example:
+Examples:
     >>> [f.parameter for f in diagnose({"shear_range": 0.2, "rescale": 1 / 255})]
     ['shear_range']
 """
@@ -168,7 +168,7 @@ def diagnose(
     Returns:
         Findings, errors first.
 
-    Example:
+    Examples:
         >>> diagnose({"rescale": 1 / 255, "rotation_range": 20, "horizontal_flip": True})
         []
     """

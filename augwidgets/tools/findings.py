@@ -35,7 +35,7 @@ class Finding:
         message: what is wrong, why, and how to fix it.
         files: the files or folders involved, if any.
 
-    Example:
+    Examples:
         >>> str(Finding("rescale", "error", "rescale=255 multiplies by 255."))
         'error: rescale: rescale=255 multiplies by 255.'
     """

@@ -1,6 +1,6 @@
 """Generator argument values written as Python or R source: the literals exported code uses.
 
-Example:
+Examples:
     >>> number_literal(1 / 255), r_value([0.8, 1.2]), python_value(True)
     ('1/255', 'c(0.8, 1.2)', 'True')
 """

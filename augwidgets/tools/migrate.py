@@ -16,7 +16,7 @@ returns a ``Migration``:
 - ``notes``: ``(line, text)`` for every line whose translation is not exact;
 - ``findings``: ``diagnose()`` on each generator found, plus the step-count mistakes.
 
-Example:
+Examples:
     >>> result = migrate("datagen = ImageDataGenerator(rescale=1./255, shear_range=0.2)")
     >>> print(result.code)  # doctest: +NORMALIZE_WHITESPACE
     import keras

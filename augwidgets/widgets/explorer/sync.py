@@ -28,7 +28,7 @@ class Coalescer:
     A call made while held (``with coalescer.hold():``) or while ``update`` runs is
     remembered, and ``update`` runs once more when the hold ends, on the final state.
 
-    Example:
+    Examples:
         >>> runs = []
         >>> update = Coalescer(lambda: runs.append(len(runs)))
         >>> with update.hold():
@@ -64,7 +64,7 @@ class Coalescer:
 def parse_rescale(label: str) -> float | None:
     """A rescale dropdown label as a number.
 
-    Example:
+    Examples:
         >>> parse_rescale("1/255") == 1 / 255, parse_rescale("None")
         (True, None)
     """
