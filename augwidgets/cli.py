@@ -6,7 +6,7 @@ or CI can stop on a folder that will not train honestly. ``migrate`` reads Pytho
 from a file or standard input (``-``), never runs it, and prints the converted code, then
 the notes and findings (``tools.migrate``); ``--json`` prints them as data.
 
-Example:
+Examples:
     $ augwidgets check data/train --validation data/validation
     $ augwidgets migrate old_course.py --to keras3 > new_course.py
 """

@@ -18,7 +18,7 @@ large photos: JPEGs are decoded at 1/2, 1/4 or 1/8 scale in the DCT when that st
 the target, and the resize is folded into the warp (bilinear), so a 4000x3000 photo never
 exists at full size.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> image = np.arange(48, dtype=np.uint8).reshape(4, 4, 3)
     >>> settings = ImageSettings(target_size=(2, 2), interpolation="nearest")
@@ -74,7 +74,7 @@ class ImageSettings:
             JPEG decoding and the resize folded into the warp; nearest/bilinear only).
         fill_mode, cval, order: the warp's border mode, fill value and interpolation order.
 
-    Example:
+    Examples:
         >>> ImageSettings(target_size=(64, 64), resize="fast").fused
         True
     """
@@ -211,7 +211,7 @@ def load_image(path: str | os.PathLike[str], settings: ImageSettings,
 def crop_box(source_hw: tuple[int, int], target_hw: tuple[int, int]) -> tuple[int, int, int, int]:
     """The legacy ``keep_aspect_ratio`` centre crop, as ``(left, top, right, bottom)``.
 
-    Example:
+    Examples:
         >>> crop_box((30, 60), (30, 30))
         (15, 0, 45, 30)
     """

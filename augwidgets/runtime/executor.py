@@ -14,7 +14,7 @@ OpenCV thread). So while at least one executor has live threads, OpenCV is set t
 thread, and the previous setting is restored when the last one stops. Nothing changes at
 import.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> executor = BatchExecutor(workers=2)
     >>> out = np.zeros((5, 1))

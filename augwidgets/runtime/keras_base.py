@@ -22,7 +22,7 @@ The upgraded class (one per iterator class, cached) subclasses both, so
 ``image_data_format()`` and ``floatx()`` read Keras's settings the same way: from Keras
 when it is loaded, else from ``keras.json`` as Keras itself would.
 
-Example:
+Examples:
     >>> class Batches(LazyPyDataset):
     ...     def __len__(self): return 3
     ...     def __getitem__(self, index): return index

@@ -17,7 +17,7 @@ for:
 - the spread of sizes, aspect ratios and colour modes (``tools.check_images``), with a
   suggested ``target_size`` and ``resize="fast"`` where the images are far larger.
 
-Example:
+Examples:
     >>> report = check_dataset("data/train", "data/validation")  # doctest: +SKIP
     >>> report.ok, [str(f) for f in report.errors]  # doctest: +SKIP
 """
@@ -43,8 +43,8 @@ from augwidgets.tools.check_images import (
     image_findings,
     size_summary,
 )
-from augwidgets.tools.diagnose import Finding
 from augwidgets.tools.duplicates import Fingerprint, fingerprint
+from augwidgets.tools.findings import Finding
 
 _ORDER = {"error": 0, "warning": 1, "info": 2}
 LISTED = 20  # files named in one finding's message; all of them go in ``Finding.files``

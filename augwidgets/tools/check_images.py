@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from augwidgets.tools.diagnose import Finding, fast_resize_finding
 from augwidgets.tools.duplicates import near_pairs
+from augwidgets.tools.findings import Finding, fast_resize_finding
 
 if TYPE_CHECKING:
     from augwidgets.tools.check import SplitSummary

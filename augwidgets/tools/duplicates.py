@@ -17,7 +17,7 @@ bit on at least one word (pigeonhole), so only hashes that share a word, or a wo
 away, are compared. Identical hashes are grouped first, so a thousand copies of one picture
 cost one comparison, not half a million.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> hashes = np.array([0b1011, 0b1010, 1 << 40], dtype=np.uint64)
     >>> near_pairs(hashes, max_distance=2).tolist()
@@ -79,7 +79,7 @@ def phash(grey: np.ndarray) -> tuple[int, bool]:
 
     Each bit says whether one low-frequency coefficient lies above their median.
 
-    Example:
+    Examples:
         >>> pixels = np.random.default_rng(0).random((32, 32)) * 200
         >>> value, blank = phash(pixels)
         >>> phash(pixels * 0.9 + 10)[0] == value, blank  # contrast and brightness: same hash

@@ -16,7 +16,7 @@ returns a ``Migration``:
 - ``notes``: ``(line, text)`` for every line whose translation is not exact;
 - ``findings``: ``diagnose()`` on each generator found, plus the step-count mistakes.
 
-Example:
+Examples:
     >>> result = migrate("datagen = ImageDataGenerator(rescale=1./255, shear_range=0.2)")
     >>> print(result.code)  # doctest: +NORMALIZE_WHITESPACE
     import keras
@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from augwidgets.tools.diagnose import Finding
+from augwidgets.tools.findings import Finding
 
 TARGETS = ("keras3", "r-keras3", "augwidgets")
 _MAGIC = re.compile(r"^([ \t]*)([%!].*)$", re.M)

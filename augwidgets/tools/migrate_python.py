@@ -12,8 +12,10 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from augwidgets.tools.codegen import keras3_dataset, keras3_pipeline, number_literal
-from augwidgets.tools.diagnose import Finding, diagnose
+from augwidgets.tools.diagnose import diagnose
+from augwidgets.tools.findings import Finding
+from augwidgets.tools.keras3 import keras3_dataset, keras3_pipeline
+from augwidgets.tools.literals import number_literal
 from augwidgets.tools.migrate import (
     Generator,
     Migration,

@@ -13,8 +13,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from augwidgets.tools.codegen import keras3_dataset, keras3_pipeline
-from augwidgets.tools.diagnose import Finding, diagnose
+from augwidgets.tools.diagnose import diagnose
+from augwidgets.tools.findings import Finding
+from augwidgets.tools.keras3 import keras3_dataset, keras3_pipeline
 from augwidgets.tools.migrate import (
     Generator,
     Migration,

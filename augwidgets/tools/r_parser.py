@@ -6,7 +6,7 @@ It understands what course code uses around an image generator: assignments (``<
 and ``function``/``if``/``for`` bodies. Every node keeps its character span, so a caller
 can rewrite exactly the text of one call.
 
-Example:
+Examples:
     >>> [node.kind for node in Parser("x <- f(1, b = 2)\ny %>% g()").program()]
     ['assign', 'binary']
 """

@@ -9,7 +9,7 @@ The image output never uses ``clear_output`` plus ``plt.show()``, which flickers
 JupyterLab and leaves one figure per redraw under nbval: it displays one
 ``ipywidgets.Image`` once and replaces its ``value``.
 
-Example:
+Examples:
     >>> from augwidgets.training.history import TrainingHistory
     >>> history = TrainingHistory()
     >>> history.log_epoch(0, {"loss": 0.9, "val_loss": 1.1})
@@ -46,7 +46,7 @@ class Output:
 
     Subclasses implement ``send``; ``close`` releases resources (optional).
 
-    Example:
+    Examples:
         >>> class Count(Output):
         ...     def __init__(self): self.sent = 0
         ...     def send(self, history): self.sent += 1
@@ -76,7 +76,7 @@ class ImageOutput(Output):
         auto_display: let ``LivePlot`` display the widget when training starts in a
             notebook; a panel that shows the widget itself passes False.
 
-    Example:
+    Examples:
         >>> out = ImageOutput()
         >>> out.send(TrainingHistory())
         >>> out.widget.value == out.last_png
@@ -124,7 +124,7 @@ class PNGFileOutput(Output):
         path: the file to write.
         figure: the ``CurveFigure`` to draw with; None makes a default one.
 
-    Example:
+    Examples:
         >>> import tempfile, os
         >>> path = os.path.join(tempfile.mkdtemp(), "curves.png")
         >>> PNGFileOutput(path).send(TrainingHistory()); os.path.exists(path)
@@ -157,7 +157,7 @@ class TextTableOutput(Output):
         stream: where to print; None prints nothing (the table is still kept in
             ``last_text``). Defaults to ``sys.stdout``, looked up at each print.
 
-    Example:
+    Examples:
         >>> out = TextTableOutput(stream=None)
         >>> h = TrainingHistory(); h.log_epoch(0, {"loss": 0.5}); out.send(h)
         >>> out.last_text.splitlines()[1].split()

@@ -1,9 +1,9 @@
 """The iterators ``ImageDataGenerator`` returns: from image files, and from arrays.
 
 ``FileIterator`` is the shared base for every iterator over image files (the directory
-iterator here, the dataframe iterator in ``core.dataframe``). A subclass lists its files
+iterator here, the dataframe iterator in ``engine.iterators.dataframe``). A subclass lists its files
 and their labels; this class decodes lazily, runs every image through the one pipeline
-(``core.pipeline.process_image``) on the iterator's own threads, and builds targets with the
+(``image.pipeline.process_image``) on the iterator's own threads, and builds targets with the
 legacy class modes.
 
 Files are not opened when the iterator is built (the legacy generator doesn't either), so a
@@ -13,10 +13,14 @@ its path) and its slot in the batch is filled with the next good sample, **with 
 sample's own label and weight**; it is never yielded again. ``iterator.verify()`` checks
 every file up front, if you prefer to know before training.
 
-Example:
+Examples:
+    >>> from augwidgets import ImageDataGenerator, datasets
+    >>> root = datasets.digits("data/digits")
     >>> train = ImageDataGenerator(rescale=1 / 255).flow_from_directory(
-    ...     "data/train", target_size=(64, 64))  # doctest: +SKIP
-    >>> report = train.verify()  # doctest: +SKIP
+    ...     root / "train", target_size=(64, 64))
+    Found 1438 images belonging to 10 classes.
+    >>> train.verify(progress=False)
+    []
 """
 
 from __future__ import annotations
@@ -76,7 +80,7 @@ class FileIterator(BatchIterator):
         files: what to read, and the labels.
         target_size, color_mode, interpolation, keep_aspect_ratio: as legacy.
         resize: "legacy" (default: exact legacy pixels) or "fast" (opt-in: DCT-scaled JPEG
-            decoding and the resize folded into the warp; see ``core.pipeline``).
+            decoding and the resize folded into the warp; see ``image.pipeline``).
         class_mode: one of ``allowed_class_modes``.
         other arguments: as ``BatchIterator`` and the legacy iterators.
     """
@@ -248,9 +252,14 @@ class FileIterator(BatchIterator):
         """Sample ``index`` under the drawn ``params``, exactly as a batch would hold it
         (channels-last; ``None`` for no augmentation). Raises ``ImageDecodeError``.
 
-        Example:
+        Examples:
+            >>> from augwidgets import ImageDataGenerator, datasets
+            >>> root = datasets.digits("data/digits")
+            >>> it = ImageDataGenerator(rotation_range=20).flow_from_directory(
+            ...     root / "train", target_size=(224, 224))
+            Found 1438 images belonging to 10 classes.
             >>> it.transform_sample(0, it.image_data_generator.get_random_transform(
-            ...     it.image_shape, seed=0)).shape  # doctest: +SKIP
+            ...     it.image_shape, seed=0)).shape
             (224, 224, 3)
         """
         image = load_image(self._filepaths[index], self.settings)

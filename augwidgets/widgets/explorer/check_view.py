@@ -8,7 +8,7 @@ in the view while it runs. Outside a live kernel the last report shows as HTML t
 ``add_to_panel`` is the explorer's whole hook: a "Check" tab, and the paste box under the
 Code tab's exported code.
 
-Example:
+Examples:
     >>> view = CheckView("data/train")  # doctest: +SKIP
     >>> view.run()  # doctest: +SKIP
     >>> view.report.ok  # doctest: +SKIP

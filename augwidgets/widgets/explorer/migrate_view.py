@@ -4,7 +4,7 @@ A thin view over ``tools.migrate.migrate``: a text area to paste Python or R int
 target (Keras 3 or augwidgets), and the converted code with its notes and findings as HTML
 (``migration_html``, a pure function of the result). The pasted code is parsed, never run.
 
-Example:
+Examples:
     >>> view = MigrateView()
     >>> view.source.value = "g = ImageDataGenerator(rotation_range=20, shear_range=0.2)"
     >>> "RandomRotation" in view.output.value
