@@ -19,7 +19,6 @@ Example:
 
 from __future__ import annotations
 
-import itertools
 import os
 import sys
 import threading
@@ -33,8 +32,6 @@ from augwidgets.engine.scan import WHITE_LIST_FORMATS
 from augwidgets.runtime.allocator import keep_freed_buffers
 from augwidgets.runtime.executor import BatchExecutor
 from augwidgets.runtime.keras_base import LazyPyDataset
-
-_ITERATOR_NUMBERS = itertools.count(1)
 
 
 def reject(name: str, expected: str, value: Any, legacy: str = "") -> ValueError:
@@ -162,9 +159,7 @@ class BatchIterator(LazyPyDataset):
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.seed = seed
-        # Thread names say which iterator they serve: augwidgets-DirectoryIterator-3-...
-        self.executor = BatchExecutor(
-            workers, name=f"augwidgets-{type(self).__name__}-{next(_ITERATOR_NUMBERS)}")
+        self.executor = BatchExecutor(workers)
         # Without a seed, take one from NumPy's global generator (so np.random.seed() makes
         # runs reproducible, as with the legacy generator) without reseeding it.
         self._base_seed = int(seed) if seed is not None else int(np.random.randint(2**31 - 1))
@@ -203,6 +198,8 @@ class BatchIterator(LazyPyDataset):
         # the same either way, because batches are seeded by (seed, epoch, index).
         sequential = self._last_request == idx - 1
         self._last_request = idx
+        if future is not None and future.cancel():  # queued behind another iterator's
+            future = None
         batch = future.result() if future is not None else self._build_batch(self.epoch, idx)
         if sequential and idx + 1 < len(self) and not self.save_to_dir and self.workers <= 1:
             key = (self.epoch, idx + 1)
