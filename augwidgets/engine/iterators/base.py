@@ -31,7 +31,7 @@ from PIL import Image
 from augwidgets.engine.scan import WHITE_LIST_FORMATS
 from augwidgets.runtime.allocator import keep_freed_buffers
 from augwidgets.runtime.executor import BatchExecutor
-from augwidgets.runtime.keras_base import LazyPyDataset
+from augwidgets.runtime.keras_base import KerasOrder, LazyPyDataset
 
 
 def reject(name: str, expected: str, value: Any, legacy: str = "") -> ValueError:
@@ -170,6 +170,7 @@ class BatchIterator(LazyPyDataset):
         self._prefetch_lock = threading.Lock()
         self._prefetched: dict[tuple[int, int], Future] = {}
         self._last_request: int | None = None
+        self._keras_order = KerasOrder()
         self.buffers = BatchBuffers()
         self.index_array: np.ndarray = np.arange(0)
         self._set_index_array()
@@ -190,19 +191,24 @@ class BatchIterator(LazyPyDataset):
         self.total_batches_seen += 1
         with self._prefetch_lock:
             future = self._prefetched.pop((self.epoch, idx), None)
-        # Sequential access (a loop over the batches, `next()`, evaluate/predict): build the
-        # next batch in the background, so decoding overlaps the caller's work. Only after
-        # two consecutive requests: `fit(shuffle=True)` asks for batches in a random order
-        # (and tf.data already runs ahead of it), where a guess would be wasted work. With
-        # Keras' own workers (`workers > 1`) its enqueuer runs ahead instead. The result is
-        # the same either way, because batches are seeded by (seed, epoch, index).
-        sequential = self._last_request == idx - 1
+        # Build the batch that will be asked for next in the background, so its decoding
+        # overlaps the caller's work: the one Keras' adapter requests next (``fit`` shuffles
+        # the batch order; see ``KerasOrder``), else after two consecutive requests (a loop
+        # over the batches, `next()`), the next index. Not for the two reads Keras makes to
+        # learn the shapes, nor with Keras' own workers (``workers > 1``: its enqueuer runs
+        # ahead in its order). The result is the same either way, because batches are
+        # seeded by (seed, epoch, index).
+        following = self._keras_order.next_after(idx)
+        if following is None and self._last_request == idx - 1 \
+                and not self._keras_order.for_signature():
+            following = idx + 1
         self._last_request = idx
         if future is not None and future.cancel():  # queued behind another iterator's
             future = None
         batch = future.result() if future is not None else self._build_batch(self.epoch, idx)
-        if sequential and idx + 1 < len(self) and not self.save_to_dir and self.workers <= 1:
-            key = (self.epoch, idx + 1)
+        if following is not None and following < len(self) and not self.save_to_dir \
+                and self.workers <= 1:
+            key = (self.epoch, following)
             with self._prefetch_lock:
                 if key not in self._prefetched:
                     self._prefetched[key] = self.executor.prefetch(self._build_batch, *key)
