@@ -60,17 +60,23 @@ def count_images(root: Path) -> int:
 
 
 def _cpu_seconds() -> float:
-    multiprocessing.active_children()  # joins finished workers, so their CPU is counted
+    # Worker processes count once they have exited and been joined: wait for them, so
+    # their CPU is charged to the run that started them, not to the next one.
+    deadline = time.monotonic() + 30
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def measure(fn: Callable[[], int]) -> tuple[float, float, int]:
     """``(wall s, CPU s, images)`` of one ``fn()`` call, which returns the images it read."""
-    wall, cpu = time.perf_counter(), _cpu_seconds()
+    cpu = _cpu_seconds()
+    wall = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):
         images = fn()
-    return time.perf_counter() - wall, _cpu_seconds() - cpu, images
+    wall = time.perf_counter() - wall
+    return wall, _cpu_seconds() - cpu, images
 
 
 @dataclass
