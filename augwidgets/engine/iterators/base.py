@@ -5,9 +5,11 @@ making one imports no Keras), so ``fit``, ``evaluate`` and ``predict`` take it d
 honour its ``workers``, ``use_multiprocessing`` and ``max_queue_size``. It also keeps the
 legacy endless ``next(iterator)``.
 
-Batch ``i`` of epoch ``e`` draws its random transforms from ``RandomState(f(seed, e, i))``:
-any batch can be rebuilt in any order, in any thread, and the same ``seed`` gives the same
-epoch without touching NumPy's global generator. While ``fit`` reads batch ``i``, batch
+Batch ``i`` of epoch ``e`` draws its random transforms from ``RandomState(f(seed, e, i, r))``,
+where ``r`` counts the earlier reads of that batch in that epoch. So, as with the legacy
+generator, reading ``it[0]`` five times gives five different augmentations; and the same
+``seed`` and the same sequence of reads give the same batches, in any thread order, without
+touching NumPy's global generator. While ``fit`` reads batch ``i``, batch
 ``i + 1`` is already being built on the iterator's own prefetch thread (unless Keras'
 own workers are prefetching).
 
@@ -179,6 +181,8 @@ class BatchIterator(LazyPyDataset):
         self.lock = threading.Lock()
         self._prefetch_lock = threading.Lock()
         self._prefetched: dict[tuple[int, int], Future] = {}
+        # (epoch, batch index) -> how many times it was read: the read number joins the seed.
+        self._reads: dict[tuple[int, int], int] = {}
         self._last_request: int | None = None
         self._keras_order = KerasOrder()
         self.buffers = BatchBuffers()
@@ -199,15 +203,19 @@ class BatchIterator(LazyPyDataset):
                                   f"length {len(self)}. Received: idx={idx}")
         idx %= len(self)
         self.total_batches_seen += 1
+        epoch = self.epoch
         with self._prefetch_lock:
-            future = self._prefetched.pop((self.epoch, idx), None)
+            read = self._reads.get((epoch, idx), 0)
+            self._reads[(epoch, idx)] = read + 1
+            # A prefetched batch is a first read; a re-read draws anew, as legacy does.
+            future = self._prefetched.pop((epoch, idx), None) if read == 0 else None
         # Build the batch that will be asked for next in the background, so its decoding
         # overlaps the caller's work: the one Keras' adapter requests next (``fit`` shuffles
         # the batch order; see ``KerasOrder``), else after two consecutive requests (a loop
         # over the batches, `next()`), the next index. Not for the two reads Keras makes to
         # learn the shapes, nor with Keras' own workers (``workers > 1``: its enqueuer runs
-        # ahead in its order). The result is the same either way, because batches are
-        # seeded by (seed, epoch, index).
+        # ahead in its order). The result is the same either way: a batch's draw depends only
+        # on (seed, epoch, index, how many times it was read before).
         following = self._keras_order.next_after(idx)
         if following is None and self._last_request == idx - 1 \
                 and not self._keras_order.for_signature():
@@ -215,12 +223,12 @@ class BatchIterator(LazyPyDataset):
         self._last_request = idx
         if future is not None and future.cancel():  # queued behind another iterator's
             future = None
-        batch = future.result() if future is not None else self._build_batch(self.epoch, idx)
+        batch = future.result() if future is not None else self._build_batch(epoch, idx, read)
         if following is not None and following < len(self) and not self.save_to_dir \
                 and self.workers <= 1:
-            key = (self.epoch, following)
+            key = (epoch, following)
             with self._prefetch_lock:
-                if key not in self._prefetched:
+                if key not in self._prefetched and key not in self._reads:
                     self._prefetched[key] = self.executor.prefetch(self._build_batch, *key)
         return batch
 
@@ -231,6 +239,7 @@ class BatchIterator(LazyPyDataset):
         with self._prefetch_lock:
             for key in [key for key in self._prefetched if key[0] < self.epoch]:
                 self._prefetched.pop(key).cancel()
+            self._reads = {key: n for key, n in self._reads.items() if key[0] >= self.epoch}
 
     def close(self) -> None:
         """Stop using the shared threads: the last iterator closed stops them (they start
@@ -288,9 +297,11 @@ class BatchIterator(LazyPyDataset):
             return np.arange(self.n)
         return np.random.RandomState(batch_seed(self._base_seed, epoch, 2**31)).permutation(self.n)
 
-    def _build_batch(self, epoch: int, idx: int):
+    def _build_batch(self, epoch: int, idx: int, read: int = 0):
         keep_freed_buffers()  # undo tf.data's malloc setting, see core.allocator
-        rng = np.random.RandomState(batch_seed(self._base_seed, epoch, idx))
+        # The first read keeps the seed of (seed, epoch, index); later reads add their number.
+        parts = (self._base_seed, epoch, idx) + ((read,) if read else ())
+        rng = np.random.RandomState(batch_seed(*parts))
         order = self.index_array if epoch == self.epoch else self._index_array_for(epoch)
         indices = order[self.batch_size * idx: self.batch_size * (idx + 1)]
         return self._get_batches_of_transformed_samples(indices, rng)
@@ -322,7 +333,11 @@ class BatchIterator(LazyPyDataset):
             if np.max(image) != 0:
                 image /= np.max(image)
             image = (image * 255).astype(np.uint8)
-            mode = {1: "L", 3: "RGB", 4: "RGBA"}[image.shape[-1]]
+            mode = {1: "L", 3: "RGB", 4: "RGBA"}.get(image.shape[-1])
+            if mode is None:
+                raise reject("save_to_dir", "used with images of 1, 3 or 4 channels (what an "
+                             "image file holds)", self.save_to_dir,
+                             legacy=f"Unsupported channel number: {image.shape[-1]}")
             pil = Image.fromarray(image[..., 0] if mode == "L" else image, mode)
             name = f"{self.save_prefix}_{index}_{rng.randint(int(1e7))}.{self.save_format}"
             pil.save(os.path.join(self.save_to_dir, name))
