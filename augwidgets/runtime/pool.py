@@ -52,7 +52,9 @@ class SharedPool:
         self._reset()
 
     def _reset(self) -> None:
-        self._lock = threading.Lock()
+        # Reentrant: a garbage collection inside a locked section may run an executor's
+        # finalizer, which stops the pools (``remove_user``) on the same thread.
+        self._lock = threading.RLock()
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._generation = 0  # stop() starts a new one: older threads no longer count
         self._live = 0  # threads of this generation started and not exited
@@ -121,7 +123,7 @@ class SharedPool:
 WORKERS = SharedPool("augwidgets-worker")
 PREFETCH = SharedPool("augwidgets-prefetch")
 
-_USERS_LOCK = threading.Lock()
+_USERS_LOCK = threading.RLock()  # reentrant: see SharedPool._reset
 _USERS = 0
 _OPENCV_SAVED: int | None = None
 
@@ -165,7 +167,7 @@ def _after_fork_in_child() -> None:
     global _USERS_LOCK, _USERS
     WORKERS.after_fork()
     PREFETCH.after_fork()
-    _USERS_LOCK = threading.Lock()
+    _USERS_LOCK = threading.RLock()
     _USERS = 0  # the child's executors register anew; the parent's saved setting stays
 
 
