@@ -63,7 +63,7 @@ class BatchExecutor:
         self.workers = workers or default_workers()
         self._lock = threading.Lock()
         self._pid: int | None = None  # the process this executor is registered in
-        self._finalizer: weakref.finalize | None = None
+        self._finalizer: weakref.finalize[[int], BatchExecutor] | None = None
 
     def _register(self) -> None:
         if self._pid == os.getpid():
@@ -115,7 +115,7 @@ class BatchExecutor:
             raise failed[0]
         return results
 
-    def prefetch(self, function: Callable[..., Any], *args: Any) -> Future:
+    def prefetch(self, function: Callable[..., Any], *args: Any) -> Future[Any]:
         """Run ``function(*args)`` on a shared prefetch thread (it may use ``map_into``).
 
         A reader that finds the future not started yet should ``cancel()`` it and build the
@@ -129,7 +129,10 @@ class BatchExecutor:
         return {"workers": self.workers}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["workers"])
+        self.workers = state["workers"]
+        self._lock = threading.Lock()
+        self._pid = None
+        self._finalizer = None
 
     def close(self) -> None:
         """Stop counting as a user (the last user stops the shared threads)."""

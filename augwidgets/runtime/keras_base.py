@@ -36,6 +36,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from types import FrameType
 from typing import Any
 
 _UPGRADED: dict[type, type] = {}
@@ -168,7 +169,7 @@ class KerasOrder:
     @staticmethod
     def _adapter_frame(depth: int, name: str) -> Any:
         # depth: frames between the caller of ``next_after`` and the adapter's code.
-        frame = sys._getframe(depth + 1)
+        frame: FrameType | None = sys._getframe(depth + 1)
         for _ in range(2):  # a list comprehension is a frame of its own before Python 3.12
             if frame is None:
                 return None
@@ -203,7 +204,8 @@ class KerasOrder:
         return {}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__()
+        self._order = None
+        self._position = 0
 
 
 def _keras_json() -> dict[str, Any]:

@@ -55,15 +55,15 @@ class SharedPool:
         # Reentrant: a garbage collection inside a locked section may run an executor's
         # finalizer, which stops the pools (``remove_user``) on the same thread.
         self._lock = threading.RLock()
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[Any, Any, Any]] = queue.SimpleQueue()
         self._generation = 0  # stop() starts a new one: older threads no longer count
         self._live = 0  # threads of this generation started and not exited
         self._idle = 0  # of those, the ones waiting for work
         self._limit = 0
 
-    def submit(self, function: Callable[..., Any], *args: Any, threads: int) -> Future:
+    def submit(self, function: Callable[..., Any], *args: Any, threads: int) -> Future[Any]:
         """Run ``function(*args)`` on a pool thread; the pool may grow to ``threads``."""
-        future: Future = Future()
+        future: Future[Any] = Future()
         with self._lock:
             self._limit = min(MAX_THREADS, max(self._limit, threads))
             self._queue.put((future, function, args))
