@@ -25,6 +25,8 @@ _LAZY = {
     "diagnose": "augwidgets.tools.diagnose",
     "Finding": "augwidgets.tools.diagnose",
     "generator_code": "augwidgets.tools.codegen",
+    "check_dataset": "augwidgets.tools.check",
+    "migrate": "augwidgets.tools.migrate",
     "AugmentationPanel": "augwidgets.widgets.explorer.panel",
     "TrainingPanel": "augwidgets.widgets.training_panel",
     "LivePlot": "augwidgets.training.callback",

@@ -116,7 +116,7 @@ def test_verify_reports_every_broken_file_up_front(broken_tree, capsys):
     report = iterator.verify()
     assert {name for name, _ in report} == {os.path.join("mixed", name) for name in BROKEN}
     assert all(reason for _, reason in report)
-    assert "verified" in capsys.readouterr().out
+    assert "verified" in capsys.readouterr().err  # the summary goes beside the tqdm bar
     import warnings
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # known broken files are not reported again

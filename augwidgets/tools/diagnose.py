@@ -48,9 +48,11 @@ class Finding:
     """One observation about a configuration.
 
     Args:
-        parameter: the generator argument it is about (or ``steps_per_epoch``, ``role``).
+        parameter: the generator argument it is about (or ``steps_per_epoch``, ``role``;
+            for ``check_dataset``, the topic: ``files``, ``classes``, ``duplicates``...).
         severity: ``"info"``, ``"warning"`` or ``"error"``.
         message: what is wrong, why, and how to fix it.
+        files: the files or folders involved, if any.
 
     Example:
         >>> str(Finding("rescale", "error", "rescale=255 multiplies by 255."))
@@ -60,6 +62,7 @@ class Finding:
     parameter: str
     severity: str
     message: str
+    files: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return f"{self.severity}: {self.parameter}: {self.message}"
@@ -381,6 +384,13 @@ def _resize_finding(directory: str | os.PathLike,
     if typical is None:
         return None
     rows, cols, jpegs = typical
+    return fast_resize_finding(rows, cols, target_size, jpegs=jpegs)
+
+
+def fast_resize_finding(rows: int, cols: int, target_size: tuple[int, int], *,
+                        jpegs: int = 1, files: tuple[str, ...] = ()) -> Finding | None:
+    """The ``resize="fast"`` suggestion for JPEGs of about ``rows`` x ``cols`` pixels, or
+    ``None`` when they are less than 4 times ``target_size`` (or no JPEGs were seen)."""
     factor = min(rows / target_size[0], cols / target_size[1])
     if factor < 4 or not jpegs:
         return None
@@ -391,7 +401,7 @@ def _resize_finding(directory: str | os.PathLike,
         "throws away. With augwidgets you can pass flow_from_directory(..., resize='fast'): "
         "JPEGs are then decoded at 1/2, 1/4 or 1/8 scale and the resize is folded into the "
         "warp, several times faster on photos. The pixels then differ slightly from the "
-        "legacy generator's (the default, resize='legacy', matches them exactly).")
+        "legacy generator's (the default, resize='legacy', matches them exactly).", files)
 
 
 def _steps_finding(params: dict[str, Any], class_counts: dict[str, int] | None,

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import sys
 import threading
-import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -197,39 +197,50 @@ class FileIterator(BatchIterator):
         """How a warning names sample ``index`` (the dataframe iterator adds its row)."""
         return self._filepaths[index]
 
-    def verify(self, *, progress: bool = True) -> list[tuple[str, str]]:
+    def verify(self, *, progress: bool = True,
+               visit: Callable[[int, str], Any] | None = None) -> list[tuple[str, str]]:
         """Check every file now, on the iterator's threads; returns ``skipped``.
 
         Broken files found here are reported exactly as during training (never yielded,
         their slots filled by good samples with their own labels). Opening headers is much
         cheaper than decoding, but it still reads every file: on a slow disk this is the
         full pass that training would do anyway.
+
+        Args:
+            progress: show a ``tqdm`` progress bar (a widget in notebooks, text elsewhere).
+            visit: called as ``visit(index, path)`` after the header check passed, on the
+                same threads; it may decode the file fully and raise ``ImageDecodeError``
+                (the file is then skipped like any broken one). ``check_dataset`` hashes
+                and measures every image this way.
         """
+        from tqdm.auto import tqdm
+
         paths = self._filepaths
-        done = [0]
+        indices = [i for i in range(len(paths)) if i not in self._broken]
+        bar = tqdm(total=len(indices), unit="file", desc="verify", disable=not progress,
+                   mininterval=0.5)
         lock = threading.Lock()
-        start = time.perf_counter()
 
         def check(index: int, _params: Any, _slot: Any) -> None:
             try:
                 check_image(paths[index])
+                if visit is not None:
+                    visit(index, paths[index])
             except ImageDecodeError as error:
                 self._skip(index, error.reason)
             with lock:
-                done[0] += 1
-                if progress and (done[0] % 2000 == 0 or done[0] == len(paths)):
-                    sys.stdout.write(f"\rverified {done[0]}/{len(paths)} files "
-                                     f"({time.perf_counter() - start:.1f} s)")
-                    sys.stdout.flush()
+                bar.update()
 
-        indices = [i for i in range(len(paths)) if i not in self._broken]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # one summary below instead of a warning per file
-            self.executor.map_into(check, indices, [None] * len(indices),
-                                   np.empty(len(indices)))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # one summary below instead of one per file
+                self.executor.map_into(check, indices, [None] * len(indices),
+                                       np.empty(len(indices)))
+        finally:
+            bar.close()
         if progress:
-            sys.stdout.write(f"\rverified {len(paths)} files: {len(self.skipped)} "
-                             f"cannot be used\n")
+            sys.stderr.write(f"verified {len(paths)} files: {len(self.skipped)} cannot be "
+                             "used\n")
         return list(self._skipped)
 
     # ------------------------------------------------------------------ batches

@@ -45,6 +45,7 @@ from augwidgets.tools.diagnose import Finding, diagnose
 from augwidgets.tools.sharing import from_share_string, to_json, to_share_string
 from augwidgets.tools.strength import check_strength, with_strength
 from augwidgets.widgets.explorer import html
+from augwidgets.widgets.explorer.check_view import add_to_panel
 from augwidgets.widgets.explorer.layout import GROUPS, ExplorerLayout, control_layout
 from augwidgets.widgets.explorer.sync import SHIFTS, Coalescer, control_transforms, shift_unit
 from augwidgets.widgets.settings import AugmentationSettings
@@ -132,6 +133,7 @@ class AugmentationPanel(StaticPictureMixin, ExplorerLayout):
         self.refresh = Coalescer(self._update_views)
         self._load_sample()
         super().__init__(focus_options=self._focus_options())
+        add_to_panel(self)  # the Check tab and the Code tab's paste box (check_view.py)
         self._wire()
         self.refresh()
 

@@ -16,7 +16,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from augwidgets.engine.arguments import PIXEL_PARAMETERS
-from augwidgets.tools.codegen import number_literal
+from augwidgets.tools.literals import number_literal
 from augwidgets.widgets.explorer import html
 
 SHIFTS = ("width_shift_range", "height_shift_range")
