@@ -23,7 +23,6 @@ Examples:
 
 from __future__ import annotations
 
-import itertools
 import os
 import sys
 import threading
@@ -37,10 +36,7 @@ from augwidgets.engine.scan import WHITE_LIST_FORMATS
 from augwidgets.errors import reject
 from augwidgets.runtime.allocator import keep_freed_buffers
 from augwidgets.runtime.executor import BatchExecutor
-from augwidgets.runtime.keras_base import LazyPyDataset, floatx, image_data_format
-
-_ITERATOR_NUMBERS = itertools.count(1)
-
+from augwidgets.runtime.keras_base import KerasOrder, LazyPyDataset, floatx, image_data_format
 
 
 def batch_seed(*parts: int) -> int:
@@ -177,9 +173,7 @@ class BatchIterator(LazyPyDataset):
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.seed = seed
-        # Thread names say which iterator they serve: augwidgets-DirectoryIterator-3-...
-        self.executor = BatchExecutor(
-            workers, name=f"augwidgets-{type(self).__name__}-{next(_ITERATOR_NUMBERS)}")
+        self.executor = BatchExecutor(workers)
         # Without a seed, take one from NumPy's global generator (so np.random.seed() makes
         # runs reproducible, as with the legacy generator) without reseeding it.
         self._base_seed = int(seed) if seed is not None else int(np.random.randint(2**31 - 1))
@@ -192,6 +186,7 @@ class BatchIterator(LazyPyDataset):
         # (epoch, batch index) -> how many times it was read: the read number joins the seed.
         self._reads: dict[tuple[int, int], int] = {}
         self._last_request: int | None = None
+        self._keras_order = KerasOrder()
         self.buffers = BatchBuffers()
         self.index_array: np.ndarray = np.arange(0)
         self._set_index_array()
@@ -216,17 +211,24 @@ class BatchIterator(LazyPyDataset):
             self._reads[(epoch, idx)] = read + 1
             # A prefetched batch is a first read; a re-read draws anew, as legacy does.
             future = self._prefetched.pop((epoch, idx), None) if read == 0 else None
-        # Sequential access (a loop over the batches, `next()`, evaluate/predict): build the
-        # next batch in the background, so decoding overlaps the caller's work. Only after
-        # two consecutive requests: `fit(shuffle=True)` asks for batches in a random order
-        # (and tf.data already runs ahead of it), where a guess would be wasted work. With
-        # Keras' own workers (`workers > 1`) its enqueuer runs ahead instead. The result is
-        # the same either way, because batches are seeded by (seed, epoch, index).
-        sequential = self._last_request == idx - 1
+        # Build the batch that will be asked for next in the background, so its decoding
+        # overlaps the caller's work: the one Keras' adapter requests next (``fit`` shuffles
+        # the batch order; see ``KerasOrder``), else after two consecutive requests (a loop
+        # over the batches, `next()`), the next index. Not for the two reads Keras makes to
+        # learn the shapes, nor with Keras' own workers (``workers > 1``: its enqueuer runs
+        # ahead in its order). The result is the same either way: a batch's draw depends only
+        # on (seed, epoch, index, how many times it was read before).
+        following = self._keras_order.next_after(idx)
+        if following is None and self._last_request == idx - 1 \
+                and not self._keras_order.for_signature():
+            following = idx + 1
         self._last_request = idx
+        if future is not None and future.cancel():  # queued behind another iterator's
+            future = None
         batch = future.result() if future is not None else self._build_batch(epoch, idx, read)
-        if sequential and idx + 1 < len(self) and not self.save_to_dir and self.workers <= 1:
-            key = (epoch, idx + 1)
+        if following is not None and following < len(self) and not self.save_to_dir \
+                and self.workers <= 1:
+            key = (epoch, following)
             with self._prefetch_lock:
                 if key not in self._prefetched and key not in self._reads:
                     self._prefetched[key] = self.executor.prefetch(self._build_batch, *key)
@@ -242,7 +244,8 @@ class BatchIterator(LazyPyDataset):
             self._reads = {key: n for key, n in self._reads.items() if key[0] >= self.epoch}
 
     def close(self) -> None:
-        """Stop this iterator's threads (they restart if it is used again)."""
+        """Stop using the shared threads: the last iterator closed stops them (they start
+        again if an iterator is used again)."""
         with self._prefetch_lock:
             for future in self._prefetched.values():
                 future.cancel()
