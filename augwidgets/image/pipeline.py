@@ -230,9 +230,9 @@ def _pil_resize(image: np.ndarray, target_hw: tuple[int, int], interpolation: st
         # OpenCV's INTER_NEAREST_EXACT picks the pixels PIL's NEAREST picks (tested against
         # PIL for every channel count), without holding the GIL and without PIL's
         # ``tobytes`` copy back to NumPy (which does): about 4x faster per image.
-        resized = cv2.resize(image, (target_hw[1], target_hw[0]),
-                             interpolation=cv2.INTER_NEAREST_EXACT)
-        return resized.reshape(target_hw[0], target_hw[1], channels)
+        exact = cv2.resize(image, (target_hw[1], target_hw[0]),
+                           interpolation=cv2.INTER_NEAREST_EXACT)
+        return exact.reshape(target_hw[0], target_hw[1], channels)
     # RGBA keeps PIL's "RGBA" (premultiplied resampling, as legacy); padded RGB is "RGBX".
     mode = "RGBA" if color_mode == "rgba" else _PIL_MODES[channels]
     height, width = image.shape[:2]

@@ -28,6 +28,7 @@ from __future__ import annotations
 import ctypes
 import os
 import platform
+from collections.abc import Callable
 
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
@@ -35,7 +36,7 @@ MMAP_THRESHOLD = 32 * 2**20
 TRIM_THRESHOLD = 64 * 2**20
 
 
-def _mallopt():
+def _mallopt() -> Callable[[int, int], int] | None:
     if os.environ.get("AUGWIDGETS_KEEP_FREED_BUFFERS", "1") == "0":
         return None
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":

@@ -63,7 +63,7 @@ def _upgraded_class(cls: type) -> type:
     return upgraded
 
 
-def _new_instance(cls: type) -> Any:
+def _new_instance(cls: type[object]) -> Any:
     """Unpickling: an empty instance of ``cls``, upgraded if Keras is loaded here."""
     instance = cls.__new__(cls)
     if _keras_loaded():
@@ -96,6 +96,12 @@ class LazyPyDataset:
         # implements everything Keras reads from a PyDataset.
         cls = type(self)
         return _upgraded_class(cls) if _keras_loaded() else cls
+
+    @__class__.setter
+    def __class__(self, cls: type) -> None:
+        # Assignment as on any object (object's own descriptor), so the property keeps
+        # object's contract.
+        _SET_CLASS(self, cls)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         # Pickled under the plain class: the upgraded one is made at run time, so it has no
@@ -226,7 +232,7 @@ def image_data_format() -> str:
     if _keras_loaded():
         import keras
 
-        return keras.backend.image_data_format()
+        return str(keras.backend.image_data_format())
     value = _keras_json().get("image_data_format", "channels_last")
     return value if value in ("channels_last", "channels_first") else "channels_last"
 
@@ -236,6 +242,6 @@ def floatx() -> str:
     if _keras_loaded():
         import keras
 
-        return keras.backend.floatx()
+        return str(keras.backend.floatx())
     value = _keras_json().get("floatx", "float32")
     return value if value in ("float16", "bfloat16", "float32", "float64") else "float32"

@@ -57,6 +57,9 @@ class ProcessReports:
 
     def send(self, index: int, reason: str) -> None:
         """Append one report (one ``write`` in append mode: lines never interleave)."""
+        if self.path is None:
+            raise RuntimeError("reports are sent from a worker only: this channel was made "
+                               "with enabled=False")
         text = " ".join(str(reason).split())
         line = f"{int(index)}\t{text}\n".encode()
         descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND)
