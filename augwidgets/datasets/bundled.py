@@ -47,14 +47,14 @@ _SUPERSAMPLE = 4  # shapes are drawn 4x larger and reduced, for anti-aliased edg
 
 def _check_int(name: str, value: Any, minimum: int, maximum: int) -> int:
     if (not isinstance(value, numbers.Integral) or isinstance(value, bool)
-            or not minimum <= value <= maximum):
+            or not minimum <= int(value) <= maximum):
         raise reject(name, f"an int in [{minimum}, {maximum}]", value)
     return int(value)
 
 
 def _check_fraction(value: Any) -> float:
     if (not isinstance(value, numbers.Real) or isinstance(value, bool)
-            or not 0 <= value < 1):
+            or not 0 <= float(value) < 1):
         raise reject("validation_fraction", "a number in [0, 1)", value)
     return float(value)
 
@@ -81,7 +81,7 @@ def _stratified_split(labels: np.ndarray, fraction: float, seed: int) -> np.ndar
     return validation
 
 
-def _prepare(directory: str | os.PathLike, parameters: dict[str, Any],
+def _prepare(directory: str | os.PathLike[str], parameters: dict[str, Any],
              expected_files: list[str]) -> tuple[Path, bool]:
     """Check the target directory; return (path, True) if it already holds this dataset."""
     path = Path(directory)
@@ -112,7 +112,7 @@ def _prepare(directory: str | os.PathLike, parameters: dict[str, Any],
     return path, complete
 
 
-def _write_dataset(directory: str | os.PathLike, parameters: dict[str, Any],
+def _write_dataset(directory: str | os.PathLike[str], parameters: dict[str, Any],
                    files: list[tuple[str, Callable[[], Image.Image]]]) -> Path:
     path, complete = _prepare(directory, parameters, [name for name, _ in files])
     if complete:
@@ -134,7 +134,7 @@ def _split_name(is_validation: bool) -> str:
     return "validation" if is_validation else "train"
 
 
-def digits(directory: str | os.PathLike, *, image_size: int = 32,
+def digits(directory: str | os.PathLike[str], *, image_size: int = 32,
            validation_fraction: float = 0.2, seed: int = 0) -> Path:
     """Write scikit-learn's 1,797 handwritten digits as PNG files, one folder per digit.
 
@@ -237,7 +237,7 @@ def _draw_shape(kind: str, image_size: int, rng: np.random.Generator) -> Callabl
     return render
 
 
-def shapes(directory: str | os.PathLike, *, num_per_class: int = 100, image_size: int = 64,
+def shapes(directory: str | os.PathLike[str], *, num_per_class: int = 100, image_size: int = 64,
            validation_fraction: float = 0.2, seed: int = 0,
            classes: Sequence[str] = ("circle", "square", "triangle")) -> Path:
     """Draw coloured shapes at random positions, sizes and angles, one folder per shape.

@@ -150,7 +150,7 @@ class BatchIterator(LazyPyDataset):
 
     def __init__(self, n: int, batch_size: int, shuffle: bool, seed: int | None, *,
                  image_data_generator: Any = None, data_format: str | None = None,
-                 dtype: str | None = None, save_to_dir: str | os.PathLike | None = None,
+                 dtype: str | None = None, save_to_dir: str | os.PathLike[str] | None = None,
                  save_prefix: str = "", save_format: str = "png",
                  workers: int | None = None, use_multiprocessing: bool = False,
                  max_queue_size: int = 10):
