@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from augwidgets.engine.iterators.base import BatchIterator
+from augwidgets.engine.iterators.base import Batch, BatchIterator, ImageGenerator
 from augwidgets.errors import reject
 from augwidgets.image.pipeline import ImageSettings, Scaling, process_image
 from augwidgets.runtime.keras_base import floatx
@@ -40,7 +40,7 @@ class NumpyArrayIterator(BatchIterator):
         self,
         x: Any,
         y: Any,
-        image_data_generator: Any,
+        image_data_generator: ImageGenerator | None,
         batch_size: int = 32,
         shuffle: bool = False,
         sample_weight: Any = None,
@@ -122,7 +122,7 @@ class NumpyArrayIterator(BatchIterator):
                           f'However, it was passed an array with shape {self.x.shape} '
                           f'({self.x.shape[channels_axis]} channels).', stacklevel=3)
 
-    def _get_batches_of_transformed_samples(self, index_array: np.ndarray, rng: Any):
+    def _get_batches_of_transformed_samples(self, index_array: np.ndarray, rng: Any) -> Batch:
         channels_first = self.data_format == "channels_first"
         shape_hwc = self.x.shape[2:] + self.x.shape[1:2] if channels_first else self.x.shape[1:]
         batch_hwc = self.buffers.empty((len(index_array),) + shape_hwc, self.dtype)
@@ -141,7 +141,7 @@ class NumpyArrayIterator(BatchIterator):
         inputs = batch_x if not miscs else [batch_x] + miscs
         if self.y is None:
             return inputs
-        output = (inputs, self.y[index_array])
-        if self.sample_weight is not None:
-            output += (self.sample_weight[index_array],)
-        return output
+        targets = self.y[index_array]
+        if self.sample_weight is None:
+            return inputs, targets
+        return inputs, targets, self.sample_weight[index_array]

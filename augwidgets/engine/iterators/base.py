@@ -27,7 +27,7 @@ import os
 import sys
 import threading
 from concurrent.futures import Future
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import numpy as np
 from PIL import Image
@@ -37,6 +37,30 @@ from augwidgets.errors import reject
 from augwidgets.runtime.allocator import keep_freed_buffers
 from augwidgets.runtime.executor import BatchExecutor
 from augwidgets.runtime.keras_base import KerasOrder, LazyPyDataset, floatx, image_data_format
+
+if TYPE_CHECKING:
+    from augwidgets.engine.arguments import TransformConfig
+
+#: The model inputs of a batch: an array, or a list of arrays (``flow`` with extra inputs).
+Inputs: TypeAlias = "np.ndarray | list[np.ndarray]"
+#: The targets of a batch: an array, or a list of arrays (several outputs).
+Targets: TypeAlias = "np.ndarray | list[np.ndarray]"
+#: One batch as the legacy iterators return it: the inputs alone, ``(inputs, targets)`` or
+#: ``(inputs, targets, sample_weights)``.
+Batch: TypeAlias = "Inputs | tuple[Inputs, Targets] | tuple[Inputs, Targets, np.ndarray]"
+
+
+class ImageGenerator(Protocol):
+    """What an iterator reads from its ``ImageDataGenerator``: the output layout and type,
+    and the random transform of each image."""
+
+    data_format: str
+    dtype: str
+
+    @property
+    def transform_config(self) -> TransformConfig: ...
+
+    def sample_transform(self, img_shape: tuple[int, ...], rng: Any) -> dict[str, Any]: ...
 
 
 def batch_seed(*parts: int) -> int:
@@ -62,7 +86,8 @@ def aligned_empty(shape: tuple[int, ...], dtype: Any, align: int = 64) -> np.nda
 def _view(buffer: np.ndarray, shape: tuple[int, ...], dtype: Any, align: int) -> np.ndarray:
     size = int(np.prod(shape)) * np.dtype(dtype).itemsize
     offset = (-buffer.ctypes.data) % align
-    return buffer[offset:offset + size].view(dtype).reshape(shape)
+    view: np.ndarray = buffer[offset:offset + size].view(dtype).reshape(shape)
+    return view
 
 
 class BatchBuffers:
@@ -84,6 +109,9 @@ class BatchBuffers:
     """
 
     def __init__(self, limit: int = 8, align: int = 64):
+        self._setup(limit, align)
+
+    def _setup(self, limit: int, align: int) -> None:
         self.limit = limit
         self.align = align
         self._lock = threading.Lock()
@@ -107,7 +135,7 @@ class BatchBuffers:
         return {"limit": self.limit, "align": self.align}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(**state)
+        self._setup(**state)
 
 
 class BatchIndexError(IndexError, ValueError):
@@ -149,7 +177,8 @@ class BatchIterator(LazyPyDataset):
     white_list_formats = WHITE_LIST_FORMATS
 
     def __init__(self, n: int, batch_size: int, shuffle: bool, seed: int | None, *,
-                 image_data_generator: Any = None, data_format: str | None = None,
+                 image_data_generator: ImageGenerator | None = None,
+                 data_format: str | None = None,
                  dtype: str | None = None, save_to_dir: str | os.PathLike[str] | None = None,
                  save_prefix: str = "", save_format: str = "png",
                  workers: int | None = None, use_multiprocessing: bool = False,
@@ -182,7 +211,7 @@ class BatchIterator(LazyPyDataset):
         self.total_batches_seen = 0
         self.lock = threading.Lock()
         self._prefetch_lock = threading.Lock()
-        self._prefetched: dict[tuple[int, int], Future] = {}
+        self._prefetched: dict[tuple[int, int], Future[Batch]] = {}
         # (epoch, batch index) -> how many times it was read: the read number joins the seed.
         self._reads: dict[tuple[int, int], int] = {}
         self._last_request: int | None = None
@@ -199,7 +228,7 @@ class BatchIterator(LazyPyDataset):
     def num_batches(self) -> int:
         return len(self)
 
-    def __getitem__(self, idx: int):
+    def __getitem__(self, idx: int) -> Batch:
         if not -len(self) <= idx < len(self):
             raise BatchIndexError(f"Asked to retrieve element {idx}, but the Sequence has "
                                   f"length {len(self)}. Received: idx={idx}")
@@ -270,10 +299,10 @@ class BatchIterator(LazyPyDataset):
     def reset(self) -> None:
         self.batch_index = 0
 
-    def __iter__(self):
+    def __iter__(self) -> BatchIterator:
         return self
 
-    def __next__(self):
+    def __next__(self) -> Batch:
         # Legacy semantics: endless batches, reshuffled after the last batch of an epoch.
         if len(self) == 0:
             raise StopIteration
@@ -286,7 +315,7 @@ class BatchIterator(LazyPyDataset):
             self.on_epoch_end()
         return batch
 
-    def next(self):
+    def next(self) -> Batch:
         """The legacy spelling of ``next(iterator)``."""
         return self.__next__()
 
@@ -299,7 +328,7 @@ class BatchIterator(LazyPyDataset):
             return np.arange(self.n)
         return np.random.RandomState(batch_seed(self._base_seed, epoch, 2**31)).permutation(self.n)
 
-    def _build_batch(self, epoch: int, idx: int, read: int = 0):
+    def _build_batch(self, epoch: int, idx: int, read: int = 0) -> Batch:
         keep_freed_buffers()  # undo tf.data's malloc setting, see runtime.allocator
         # The first read keeps the seed of (seed, epoch, index); later reads add their number.
         parts = (self._base_seed, epoch, idx) + ((read,) if read else ())
@@ -308,10 +337,11 @@ class BatchIterator(LazyPyDataset):
         indices = order[self.batch_size * idx: self.batch_size * (idx + 1)]
         return self._get_batches_of_transformed_samples(indices, rng)
 
-    def _get_batches_of_transformed_samples(self, index_array: np.ndarray, rng: Any):
+    def _get_batches_of_transformed_samples(self, index_array: np.ndarray, rng: Any) -> Batch:
         raise NotImplementedError
 
-    def _sample_params(self, count: int, shape_hwc: tuple[int, ...], rng: Any) -> list[Any]:
+    def _sample_params(self, count: int, shape_hwc: tuple[int, ...], rng: Any
+                       ) -> list[dict[str, Any] | None]:
         generator = self.image_data_generator
         if generator is None or generator.transform_config.is_identity:
             return [None] * count
@@ -327,7 +357,10 @@ class BatchIterator(LazyPyDataset):
 
     def _save_batch(self, batch_x: np.ndarray, index_array: np.ndarray, rng: Any) -> None:
         """Write the batch as viewable images into ``save_to_dir`` (legacy names), only there."""
-        os.makedirs(self.save_to_dir, exist_ok=True)
+        directory = self.save_to_dir
+        if directory is None:
+            return
+        os.makedirs(directory, exist_ok=True)
         for image, index in zip(batch_x, index_array):
             if self.data_format == "channels_first":
                 image = np.moveaxis(image, 0, -1)
@@ -342,4 +375,4 @@ class BatchIterator(LazyPyDataset):
                              legacy=f"Unsupported channel number: {image.shape[-1]}")
             pil = Image.fromarray(image[..., 0] if mode == "L" else image, mode)
             name = f"{self.save_prefix}_{index}_{rng.randint(int(1e7))}.{self.save_format}"
-            pil.save(os.path.join(self.save_to_dir, name))
+            pil.save(os.path.join(directory, name))

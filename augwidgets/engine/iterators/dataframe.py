@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from augwidgets.engine.frame import CLASS_MODES, read_frame
+from augwidgets.engine.iterators.base import ImageGenerator
 from augwidgets.engine.iterators.files import FileIterator, FileList
 from augwidgets.image.pipeline import ImageSettings
 
@@ -46,7 +47,7 @@ class DataFrameIterator(FileIterator):
         self,
         dataframe: Any,
         directory: str | os.PathLike[str] | None = None,
-        image_data_generator: Any = None,
+        image_data_generator: ImageGenerator | None = None,
         x_col: str = "filename",
         y_col: Any = "class",
         weight_col: str | None = None,

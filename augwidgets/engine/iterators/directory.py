@@ -7,10 +7,10 @@ a batch needs it. Decoding, the pipeline and targets come from ``FileIterator``.
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import numpy as np
 
+from augwidgets.engine.iterators.base import ImageGenerator
 from augwidgets.engine.iterators.files import CLASS_MODES, FileIterator, FileList
 from augwidgets.engine.scan import scan_directory
 from augwidgets.image.pipeline import ImageSettings
@@ -40,7 +40,7 @@ class DirectoryIterator(FileIterator):
     def __init__(
         self,
         directory: str | os.PathLike[str],
-        image_data_generator: Any = None,
+        image_data_generator: ImageGenerator | None = None,
         target_size: tuple[int, int] = (256, 256),
         color_mode: str = "rgb",
         classes: list[str] | None = None,
@@ -90,4 +90,5 @@ class DirectoryIterator(FileIterator):
 
     @property
     def labels(self) -> np.ndarray:
-        return self.classes
+        classes: np.ndarray = self.classes  # one int label per file, in a directory tree
+        return classes

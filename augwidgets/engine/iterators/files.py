@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from augwidgets.engine.iterators.base import BatchIterator
+from augwidgets.engine.iterators.base import Batch, BatchIterator, ImageGenerator, Targets
 from augwidgets.errors import reject
 from augwidgets.image.decode import ImageDecodeError, check_image
 from augwidgets.image.pipeline import ImageSettings, Scaling, load_image, process_image
@@ -87,7 +87,7 @@ class FileIterator(BatchIterator):
 
     allowed_class_modes = set(FILE_CLASS_MODES)
 
-    def __init__(self, image_data_generator: Any, files: FileList, *,
+    def __init__(self, image_data_generator: ImageGenerator | None, files: FileList, *,
                  target_size: tuple[int, int], color_mode: str, class_mode: str | None,
                  batch_size: int, shuffle: bool, seed: int | None, data_format: str | None,
                  save_to_dir: Any, save_prefix: str, save_format: str, interpolation: str,
@@ -106,7 +106,9 @@ class FileIterator(BatchIterator):
             generator, target_size=target_size, color_mode=color_mode,
             interpolation=interpolation, keep_aspect_ratio=bool(keep_aspect_ratio),
             resize=resize)
-        self.target_size = self.settings.target_size
+        if self.settings.target_size is None:  # files are always brought to one size
+            raise reject("target_size", "a pair of positive ints (rows, cols)", target_size)
+        self.target_size: tuple[int, int] = self.settings.target_size
         self.color_mode = color_mode
         self.class_mode = class_mode
         self.interpolation = interpolation
@@ -285,7 +287,7 @@ class FileIterator(BatchIterator):
         raise RuntimeError(f"No decodable image left among the {self.n} files; "
                            f"see .skipped (first: {self.skipped[:1]})")
 
-    def _get_batches_of_transformed_samples(self, index_array: np.ndarray, rng: Any):
+    def _get_batches_of_transformed_samples(self, index_array: np.ndarray, rng: Any) -> Batch:
         count = len(index_array)
         channels = self.settings.channels
         batch_hwc = self.buffers.empty((count,) + self.target_size + (channels,), self.dtype)
@@ -302,9 +304,10 @@ class FileIterator(BatchIterator):
             self._save_batch(batch_x, used, rng)
         return self._with_targets(batch_x, used)
 
-    def _with_targets(self, batch_x: np.ndarray, used: np.ndarray):
+    def _with_targets(self, batch_x: np.ndarray, used: np.ndarray) -> Batch:
         """Legacy ``BatchFromFilesMixin`` targets, for the samples in ``used``."""
         mode = self.class_mode
+        batch_y: Targets
         if mode == "input":
             batch_y = batch_x.copy()
         elif mode in ("binary", "sparse"):
