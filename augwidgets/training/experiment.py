@@ -155,7 +155,19 @@ class ComparisonResult:
                 f"{cells}</table>")
 
 
-class ComparisonOutput(Output):
+class OverlayOutput(Output):
+    """An output that draws the histories it holds, so ``send(None)`` redraws it too; into
+    ``widget`` (an ``ipywidgets.Image``) once one is set. ``run_configurations`` shows it."""
+
+    widget: Any
+    last_png: bytes | None
+
+    def send(self, history: TrainingHistory | None) -> None:
+        """Redraws every history (``history`` is one of them, or None)."""
+        raise NotImplementedError
+
+
+class ComparisonOutput(OverlayOutput):
     """Overlays the validation curves of several histories; an image widget in a notebook.
 
     Args:
@@ -273,7 +285,7 @@ class ConfigurationRuns:
 
 def run_configurations(
     train_dir: Any, validation_dir: Any, configs: Mapping[str, Mapping[str, Any]], *,
-    overlay: Output, histories: Mapping[str, TrainingHistory], epochs: int,
+    overlay: OverlayOutput, histories: Mapping[str, TrainingHistory], epochs: int,
     target_size: tuple[int, int], color_mode: str = "grayscale", batch_size: int = 32,
     rescale: float | None = 1 / 255, learning_rate: float = 1e-3, seed: int = 0,
     build_model: Callable[..., keras.Model] | None = None, per_class: int | None = None,
@@ -312,10 +324,10 @@ def run_configurations(
     # and with a small training subset that pass costs more than training.
     validation_path, validation_options = _directory_options(
         validation_dir, target_size, color_mode, max(batch_size, _VALIDATION_BATCH))
-    scaling = {"rescale": rescale} if rescale else {}
+    scaling: dict[str, Any] = {"rescale": rescale} if rescale else {}
     validation = ImageDataGenerator(**scaling).flow_from_directory(
         validation_path, shuffle=False, **validation_options)
-    class_names = sorted(validation.class_indices, key=validation.class_indices.get)
+    class_names = sorted(validation.class_indices, key=validation.class_indices.__getitem__)
 
     notebook = progress is not None and in_notebook_kernel()
     if notebook:
@@ -325,7 +337,7 @@ def run_configurations(
         # Shrinks with a narrow output area (no side margins, which would stick out).
         overlay.widget = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
             max_width="100%", height="auto", margin="2px 0"))
-        display(overlay.widget)
+        display(overlay.widget)  # type: ignore[no-untyped-call]  # IPython's display() is unannotated
 
     rows: list[ComparisonRow] = []
     interpretations: dict[str, Interpretation] = {}
@@ -343,6 +355,9 @@ def run_configurations(
                                                   **train_options)
             image_shape = tuple(train.image_shape)
             if build_model is None:
+                if train.class_mode is None:  # the options above keep the default
+                    raise ValueError("training needs labels: class_mode 'categorical', "
+                                     "'binary' or 'sparse'. Received: class_mode=None")
                 model = build_default_model(image_shape, train.num_classes,
                                             class_mode=train.class_mode,
                                             learning_rate=learning_rate, seed=seed)
@@ -371,7 +386,8 @@ def run_configurations(
                              class_names=class_names, interpretations=interpretations)
 
 
-class _BestWeights(keras.callbacks.Callback):
+# Keras ships no type information, so mypy sees keras.callbacks.Callback as Any.
+class _BestWeights(keras.callbacks.Callback):  # type: ignore[misc]
     """Keeps a copy of the weights of the epoch with the best validation accuracy."""
 
     def __init__(self) -> None:
@@ -406,7 +422,7 @@ def per_class_table(rows: Sequence[tuple[str, Mapping[str, float]]]) -> str:
     lines = [f"{'config':<10}" + "".join(f" {c:>{width}} " for c in classes).rstrip()]
     for name, accuracies in rows:
         finite = {c: v for c, v in accuracies.items() if math.isfinite(v)}
-        worst = min(finite, key=finite.get) if finite else None
+        worst = min(finite, key=finite.__getitem__) if finite else None
         cells = "".join(f" {accuracies.get(c, math.nan):>{width}.3f}{'*' if c == worst else ' '}"
                         for c in classes)
         lines.append(f"{name:<10}{cells}".rstrip())

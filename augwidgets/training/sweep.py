@@ -42,16 +42,18 @@ from typing import Any
 import keras
 
 from augwidgets.errors import reject
+from augwidgets.image.pipeline import target_pair
 from augwidgets.tools.strength import check_base, check_strength, strength_kwargs
 from augwidgets.training.experiment import (
     ComparisonRow,
+    OverlayOutput,
     per_class_table,
     run_configurations,
 )
 from augwidgets.training.history import TrainingHistory
 from augwidgets.training.interpretation import Interpretation
 from augwidgets.training.model import build_default_model
-from augwidgets.training.outputs import Output, in_notebook_kernel
+from augwidgets.training.outputs import in_notebook_kernel
 from augwidgets.training.plotting import CurveFigure
 
 #: Strengths a default sweep trains at: none, up to where digits stop being learnable.
@@ -205,7 +207,8 @@ class SweepFigure(CurveFigure):
                      running: float | None = None, title: str | None = None) -> bytes:
         """Draws every strength trained so far; ``running``'s point is the one still training."""
         accuracy_axes, gap_axes = self._panels("sweep", ("accuracy", "gap"))
-        done, partial = [], []
+        done: list[tuple[float, float, float, float]] = []
+        partial: list[tuple[float, float, float, float]] = []
         for strength, history in sorted(histories.items()):
             point = _point(history)
             if point is not None:
@@ -221,11 +224,12 @@ class SweepFigure(CurveFigure):
             best = max(done, key=lambda p: (p[1], -p[0]))
             accuracy_axes.plot([best[0]], [best[1]], "*", color="tab:red", markersize=14,
                                label=f"best: s={best[0]:g}")
-        for strength, validation, train, gap in partial:
-            accuracy_axes.plot([strength], [validation], "o", color="tab:orange", alpha=0.35)
-            accuracy_axes.plot([strength], [train], "o", color="tab:blue", alpha=0.35)
+        for strength, running_validation, running_train, gap in partial:
+            accuracy_axes.plot([strength], [running_validation], "o", color="tab:orange",
+                               alpha=0.35)
+            accuracy_axes.plot([strength], [running_train], "o", color="tab:blue", alpha=0.35)
             gap_axes.plot([strength], [gap], "o", color="tab:purple", alpha=0.35)
-            accuracy_axes.text(strength, validation, " training...", fontsize="small",
+            accuracy_axes.text(strength, running_validation, " training...", fontsize="small",
                                color="grey", va="bottom")
         gap_axes.axhline(0.0, color="grey", linewidth=1)
         # The gap usually falls with strength: label the empty corners.
@@ -249,7 +253,7 @@ class SweepFigure(CurveFigure):
         return self._png()
 
 
-class SweepOutput(Output):
+class SweepOutput(OverlayOutput):
     """A live-plot output that redraws the sweep figure from the histories being filled.
 
     Args:
@@ -317,7 +321,8 @@ def _builder(model: Any, learning_rate: float) -> Callable[..., keras.Model]:
             return copy
         return clone
     if callable(model):
-        return model
+        supplied: Callable[..., keras.Model] = model
+        return supplied
     raise ValueError("`model` must be None, a compiled keras.Model or a function "
                      "`build(image_shape, num_classes, seed=...)`. "
                      f"Received: model={type(model).__name__}")
@@ -399,7 +404,7 @@ def sweep(train_dir: Any, validation_dir: Any, *,
 
     run = run_configurations(
         train_dir, validation_dir, configs, overlay=output,
-        histories=by_label, epochs=epochs, target_size=tuple(target_size),
+        histories=by_label, epochs=epochs, target_size=target_pair(target_size),
         color_mode=color_mode, batch_size=batch_size, rescale=rescale,
         learning_rate=learning_rate, seed=seed, build_model=_builder(model, learning_rate),
         per_class=per_class, progress="rows" if verbose else None, on_row=report)
