@@ -22,9 +22,7 @@ Example:
 from __future__ import annotations
 
 import os
-import sys
 import threading
-import time
 import warnings
 from typing import Any
 
@@ -165,32 +163,35 @@ class FileIterator(BatchIterator):
         their slots filled by good samples with their own labels). Opening headers is much
         cheaper than decoding, but it still reads every file: on a slow disk this is the
         full pass that training would do anyway.
+
+        Args:
+            progress: show a progress bar (``tqdm.auto``: a widget in a notebook, text in a
+                terminal); False shows nothing.
         """
+        from augwidgets.progress import progress_bar
+
         paths = self._filepaths
+        indices = [i for i in range(len(paths)) if i not in self._broken]
         done = [0]
         lock = threading.Lock()
-        start = time.perf_counter()
+        bar = progress_bar(len(indices), desc="verifying", unit="file", enabled=progress)
 
         def check(index: int, _params: Any, _slot: Any) -> None:
             try:
                 check_image(paths[index])
             except ImageDecodeError as error:
                 self._skip(index, error.reason)
-            with lock:
+            with lock:  # the bar moves in steps of 256 files, off the per-file path
                 done[0] += 1
-                if progress and (done[0] % 2000 == 0 or done[0] == len(paths)):
-                    sys.stdout.write(f"\rverified {done[0]}/{len(paths)} files "
-                                     f"({time.perf_counter() - start:.1f} s)")
-                    sys.stdout.flush()
+                if done[0] % 256 == 0:
+                    bar.update(256)
 
-        indices = [i for i in range(len(paths)) if i not in self._broken]
-        with warnings.catch_warnings():
+        with bar, warnings.catch_warnings():
             warnings.simplefilter("ignore")  # one summary below instead of a warning per file
             self.executor.map_into(check, indices, [None] * len(indices),
                                    np.empty(len(indices)))
-        if progress:
-            sys.stdout.write(f"\rverified {len(paths)} files: {len(self.skipped)} "
-                             f"cannot be used\n")
+            bar.update(done[0] % 256)
+            bar.set_postfix_str(f"{len(self.skipped)} cannot be used", refresh=False)
         return list(self.skipped)
 
     # ------------------------------------------------------------------ batches
