@@ -22,6 +22,7 @@ Example:
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Any
 
 
@@ -39,7 +40,8 @@ def progress_bar(total: int | None, *, desc: str, unit: str = "it",
 
     if not enabled:
         return tqdm(total=total, desc=desc, unit=unit, disable=True)
-    if tqdm.__module__ == "tqdm.notebook":
+    notebook = sys.modules.get("tqdm.notebook")  # imported by tqdm.auto in a kernel only
+    if notebook is not None and issubclass(tqdm, notebook.tqdm):
         return _notebook_bar()(total=total, desc=desc, unit=unit)
     return tqdm(total=total, desc=desc, unit=unit, dynamic_ncols=True)
 
@@ -50,7 +52,7 @@ def _notebook_bar() -> type:
     from IPython.display import display
     from tqdm.notebook import tqdm
 
-    from augwidgets.widgets.static import widget_bundle
+    from augwidgets.widgets.static import static_bundle
 
     class SavedBar(tqdm):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -61,7 +63,7 @@ def _notebook_bar() -> type:
                 self.displayed = True
 
         def _bundle(self) -> dict[str, Any]:
-            return widget_bundle(self.container, None, repr(self.container))
+            return static_bundle(self.container, None, repr(self.container))
 
         def close(self) -> None:
             super().close()

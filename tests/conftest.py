@@ -51,8 +51,9 @@ def write_tree(root: Path, layout: dict[str, list[str]], size=(48, 64), seed: in
 
 def pytest_report_header(config):
     """Which augwidgets and ipywidgets run (scripts/test_ipywidgets7 tests the installed one)."""
-    import augwidgets
     import ipywidgets
+
+    import augwidgets
 
     where = Path(augwidgets.__file__).resolve().parent
     if os.environ.get("AUGWIDGETS_EXPECT_INSTALLED") and "site-packages" not in where.parts:

@@ -307,14 +307,14 @@ def run_configurations(
     if notebook:
         import ipywidgets
 
-        from augwidgets.widgets.static import StaticPicture
+        from augwidgets.widgets.live_picture import LivePicture
 
         # Shrinks with a narrow output area (no side margins, which would stick out).
         overlay.widget = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
             max_width="100%", height="auto", margin="2px 0"))
         # With a picture of the figure beside the view, refreshed after each configuration:
         # a saved notebook shows the final figure where widgets are not drawn.
-        view = StaticPicture(overlay.widget, lambda: getattr(overlay, "last_png", None),
+        view = LivePicture(overlay.widget, lambda: getattr(overlay, "last_png", None),
                              lambda: f"{len(rows)} of {len(configs)} configurations trained")
         view.display()
 

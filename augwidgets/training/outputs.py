@@ -8,7 +8,7 @@ redraws out in time, while cheap outputs (the text table) get every epoch.
 The image output never uses ``clear_output`` plus ``plt.show()``, which flickers in
 JupyterLab and leaves one figure per redraw under nbval: it displays one
 ``ipywidgets.Image`` once and replaces its ``value``. The displayed output also carries a
-PNG of the curves for frontends without widgets (``augwidgets.widgets.static``); ``finish()``
+PNG of the curves for frontends without widgets (``augwidgets.widgets.live_picture``); ``finish()``
 re-sends it when training ends, so a saved notebook shows the final curves.
 
 Example:
@@ -32,7 +32,6 @@ from typing import Any, TextIO
 
 from augwidgets.training.history import TrainingHistory
 from augwidgets.training.plotting import CurveFigure
-from augwidgets.widgets.static import StaticPicture
 
 
 def in_notebook_kernel() -> bool:
@@ -112,7 +111,7 @@ class ImageOutput(Output):
         self.title = title
         self.last_png: bytes | None = None
         self.last_text = curves_summary(None)
-        self._view: StaticPicture | None = None
+        self._view: Any = None  # a LivePicture once displayed
 
     @property
     def widget(self) -> Any:
@@ -129,7 +128,9 @@ class ImageOutput(Output):
         """Displays the image widget once in the current notebook cell, with its picture."""
         if self._view is not None:
             return
-        self._view = StaticPicture(self.widget, lambda: self.last_png, lambda: self.last_text)
+        from augwidgets.widgets.live_picture import LivePicture
+
+        self._view = LivePicture(self.widget, lambda: self.last_png, lambda: self.last_text)
         self._view.display()
 
     def send(self, history: TrainingHistory) -> None:

@@ -1,120 +1,115 @@
-"""A static picture beside a widget view, for frontends that cannot draw widgets.
+"""A static picture behind a widget, for frontends that cannot show widgets.
 
-A widget displayed in a notebook is saved as a widget-view reference plus a line of plain
-text. GitHub, nbviewer, an nbconvert export or a VS Code without the widget renderer shows
-only that text (``Image(value=b'')``). Like ipympl and plotly, augwidgets puts a PNG of the
-widget's current state in the same output bundle: a frontend with widgets draws the widget
-(its renderer ranks above ``image/png``), every other frontend draws the picture.
+A saved notebook keeps a widget's output as a display bundle. A frontend without the widget
+manager (GitHub, nbviewer, an nbconvert export, a VS Code without the renderer, a JupyterLab
+whose kernel is gone) skips the widget view and shows the next type it knows, which by
+default is only ``text/plain``. ipympl and plotly add a picture of the current state to the
+same bundle; ``StaticPictureMixin`` does that for any ipywidgets widget:
 
-The picture is a snapshot. ``StaticPicture`` displays its bundle with a display id and
-``refresh()`` re-sends it, so an output whose widget changed later (training finished)
-carries the final state when the notebook is saved, by JupyterLab, VS Code or nbclient.
+- mix it in before the widget class (``class Panel(StaticPictureMixin, widgets.VBox)``);
+- override ``_static_picture`` to return PNG or JPEG bytes of what the widget shows now
+  (``None`` when there is nothing to show), and ``_static_text`` when ``repr`` is not the
+  text to keep.
 
-Works with ipywidgets 7 and 8: both use widget-view protocol 2.0, and ``_ipython_display_``
-(which IPython consults before ``_repr_mimebundle_``) is the hook both honour.
+The bundle is built here, not by calling the widget's own ``_repr_mimebundle_``, so it is the
+same under ipywidgets 7 (which displays through ``_ipython_display_``) and 8.
 
 Example:
-    >>> import ipywidgets
-    >>> image = ipywidgets.Image(format="png")
-    >>> view = StaticPicture(image, lambda: b"\\x89PNG...")
-    >>> sorted(view.bundle())
+    >>> import ipywidgets as widgets
+    >>> class Square(StaticPictureMixin, widgets.Image):
+    ...     def _static_picture(self) -> bytes | None:
+    ...         return bytes(self.value) or None
+    >>> from augwidgets.preview.encoding import encode_image
+    >>> import numpy as np
+    >>> square = Square(value=encode_image(np.zeros((4, 4, 3), np.uint8)), format="jpeg")
+    >>> sorted(square._repr_mimebundle_())
     ['application/vnd.jupyter.widget-view+json', 'image/png', 'text/plain']
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+import io
+from collections.abc import Container
 from typing import Any
 
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+import ipywidgets
+from PIL import Image
+
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+_TEXT_LIMIT = 110  # as ipywidgets 8 cuts a widget's text/plain
 
 
-def widget_bundle(widget: Any, png: bytes | None, text: str | None = None) -> dict[str, Any]:
-    """The output bundle of ``widget`` with ``png`` (when there is one) as its picture.
+def to_png(picture: bytes) -> bytes:
+    """``picture`` (PNG, JPEG or any format Pillow reads) as PNG bytes.
 
-    Args:
-        widget: an ipywidgets widget (7 or 8).
-        png: PNG bytes of the widget's current state, or None for a text fallback only.
-        text: the plain-text fallback; None uses ``repr(widget)``.
+    Example:
+        >>> from augwidgets.preview.encoding import encode_image
+        >>> import numpy as np
+        >>> to_png(encode_image(np.zeros((2, 2, 3), np.uint8), "jpeg"))[:4]
+        b'\\x89PNG'
+    """
+    if picture.startswith(_PNG_MAGIC):
+        return picture
+    buffer = io.BytesIO()
+    with Image.open(io.BytesIO(picture)) as image:
+        image.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def static_bundle(widget: ipywidgets.Widget, picture: bytes | None,
+                  text: str | None = None) -> dict[str, Any]:
+    """The display bundle of ``widget``: its view, ``text/plain`` and, when ``picture`` is
+    given, an ``image/png`` of it (base64, as notebooks store it).
+
+    Example:
+        >>> bundle = static_bundle(ipywidgets.HTML("hi"), None, "a greeting")
+        >>> bundle["text/plain"], "image/png" in bundle
+        ('a greeting', False)
     """
     plain = repr(widget) if text is None else text
+    if len(plain) > _TEXT_LIMIT and text is None:
+        plain = plain[:_TEXT_LIMIT] + "…"
     bundle: dict[str, Any] = {"text/plain": plain}
-    if png:
-        bundle["image/png"] = base64.b64encode(png).decode("ascii")  # as notebooks store it
-    if getattr(widget, "_view_name", None) is not None:
-        bundle[WIDGET_VIEW] = {"version_major": 2, "version_minor": 0,
-                               "model_id": widget.model_id}
+    if picture:
+        bundle["image/png"] = base64.b64encode(to_png(picture)).decode("ascii")
+    if getattr(widget, "_view_name", None) is not None and widget.comm is not None:
+        bundle[WIDGET_VIEW_MIME] = {"version_major": 2, "version_minor": 0,
+                                    "model_id": widget.model_id}
     return bundle
 
 
-class StaticPicture:
-    """Displays ``widget`` with a picture of its state, and refreshes the picture later.
+class StaticPictureMixin:
+    """Adds a static picture of the widget's current state to its display bundle.
 
-    Args:
-        widget: the widget to display.
-        picture: returns PNG bytes of the current state (or None).
-        text: returns the plain-text fallback; None uses ``repr(widget)``.
-
-    Attributes:
-        handles: the display handles of every place the widget was displayed.
+    Subclasses override ``_static_picture`` (and optionally ``_static_text``). A picture that
+    fails to render is left out: displaying the widget itself must never fail because of it.
     """
 
-    def __init__(self, widget: Any, picture: Callable[[], bytes | None],
-                 text: Callable[[], str] | None = None) -> None:
-        self.widget = widget
-        self.picture = picture
-        self.text = text
-        self.handles: list[Any] = []
+    def _static_picture(self) -> bytes | None:
+        """PNG or JPEG bytes of what the widget shows now, or ``None``."""
+        return None
 
-    def bundle(self) -> dict[str, Any]:
-        """The widget view, the picture and the text, as one output bundle."""
-        return widget_bundle(self.widget, self.picture(),
-                             None if self.text is None else self.text())
+    def _static_text(self) -> str | None:
+        """The ``text/plain`` kept beside the picture (``None``: the widget's ``repr``)."""
+        return None
 
-    def display(self, **kwargs: Any) -> None:
-        """Displays the bundle in the current cell and remembers where."""
-        from IPython.display import display
+    def _repr_mimebundle_(self, include: Container[str] | None = None,
+                          exclude: Container[str] | None = None,
+                          **_kwargs: Any) -> dict[str, Any]:
+        try:
+            picture = self._static_picture()
+        except Exception:  # noqa: BLE001 - the fallback picture must not hide the widget
+            picture = None
+        bundle = static_bundle(self, picture, self._static_text())  # type: ignore[arg-type]
+        return {mime: data for mime, data in bundle.items()
+                if (include is None or mime in include)
+                and (exclude is None or mime not in exclude)}
 
-        handle = display(self.bundle(), raw=True, display_id=True)
-        if handle is not None:
-            self.handles.append(handle)
-        displayed = getattr(self.widget, "_handle_displayed", None)
-        if displayed is not None:  # the widget's on_displayed callbacks
-            displayed(**kwargs)
+    if hasattr(ipywidgets.Widget, "_ipython_display_"):  # ipywidgets 7 displays through it
+        def _ipython_display_(self, **kwargs: Any) -> None:
+            from IPython.display import display
 
-    def refresh(self) -> None:
-        """Re-sends the bundle to every place it was displayed (a new picture, same view)."""
-        if not self.handles:
-            return
-        bundle = self.bundle()
-        for handle in self.handles:
-            handle.update(bundle, raw=True)
-
-
-class PictureWidgetMixin:
-    """For a widget class: display with a picture (``_static_png``) beside the view.
-
-    The class defines ``_static_png()``; ``refresh_picture()`` re-sends the picture.
-    """
-
-    _static_view: StaticPicture | None = None
-
-    def _static_png(self) -> bytes | None:
-        raise NotImplementedError
-
-    def _static_picture(self) -> StaticPicture:
-        if self._static_view is None:
-            self._static_view = StaticPicture(self, self._static_png)
-        return self._static_view
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        return self._static_picture().bundle()
-
-    def _ipython_display_(self, **kwargs: Any) -> None:
-        self._static_picture().display(**kwargs)
-
-    def refresh_picture(self) -> None:
-        """Re-sends the static picture wherever the widget was displayed."""
-        if self._static_view is not None:
-            self._static_view.refresh()
+            display(self._repr_mimebundle_(), raw=True)
+            self._handle_displayed(**kwargs)  # type: ignore[attr-defined]

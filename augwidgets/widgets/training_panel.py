@@ -4,7 +4,7 @@ The panel is a thin ipywidgets view over ``augwidgets.training.session.TrainingS
 which owns the model, the data and the background thread. Training runs in that thread,
 so the widgets stay responsive; the curves are one ``ipywidgets.Image`` whose value is
 replaced in place. Displayed, the panel also carries a PNG of those curves for frontends
-without widgets (``augwidgets.widgets.static``), re-sent when training ends so that a saved
+without widgets (``augwidgets.widgets.live_picture``), re-sent when training ends so that a saved
 notebook shows the final curves. Everything a button does is also a method (``start``, ``stop``,
 ``wait``, ``reset``), so the panel can be driven from code and tested in plain pytest.
 
@@ -28,7 +28,7 @@ import ipywidgets as widgets
 from augwidgets.training.outputs import ImageOutput, Output, PNGFileOutput
 from augwidgets.training.session import TrainingSession
 from augwidgets.training.session_state import SessionState
-from augwidgets.widgets.static import PictureWidgetMixin
+from augwidgets.widgets.live_picture import LivePictureMixin
 
 
 def _button_layout() -> widgets.Layout:
@@ -40,7 +40,7 @@ _STATE_COLOURS = {SessionState.FAILED: "#b00020", SessionState.DIVERGED: "#b0002
                   SessionState.RUNNING: "#1a7f37", SessionState.STOPPING: "#9a6700"}
 
 
-class TrainingPanel(PictureWidgetMixin, widgets.VBox):
+class TrainingPanel(LivePictureMixin, widgets.VBox):
     """Train a model on an image iterator and watch the curves live.
 
     Args:
@@ -173,7 +173,7 @@ class TrainingPanel(PictureWidgetMixin, widgets.VBox):
         self.session.learning_rate = float(change["new"])
 
     # ------------------------------------------------------------------------------- view
-    def _static_png(self) -> bytes | None:
+    def _static_picture(self) -> bytes | None:
         return bytes(self.plot.value) or None
 
     def _refresh(self) -> None:
