@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from augwidgets.engine.arguments import TransformConfig  # noqa: E402
-from augwidgets.image import functional as transforms  # noqa: E402
+from augwidgets.engine.sampling import sample_transform  # noqa: E402
 from augwidgets.image.pipeline import ImageSettings, process_image  # noqa: E402
 from augwidgets.layers import GeneratorAugmentation  # noqa: E402
 
@@ -35,7 +35,7 @@ def legacy_batch(kwargs: dict, image: np.ndarray, count: int, seed: int):
     """Legacy parameters (sample_transform), their OpenCV output, and the batched dict."""
     config = TransformConfig.from_kwargs(kwargs)
     rng = np.random.RandomState(seed)
-    params = [transforms.sample_transform(config, image.shape, rng) for _ in range(count)]
+    params = [sample_transform(config, image.shape, rng) for _ in range(count)]
     settings = ImageSettings(fill_mode=config.fill_mode, cval=config.cval,
                              order=config.interpolation_order)
     expected = np.stack([process_image(image, p, settings) for p in params])
@@ -165,7 +165,7 @@ def draw(kwargs: dict, rows: int = 20, cols: int = 40) -> dict:
 def legacy_draws(kwargs: dict, key: str, rows: int = 20, cols: int = 40) -> np.ndarray:
     config = TransformConfig.from_kwargs(kwargs)
     rng = np.random.RandomState(0)
-    return np.array([transforms.sample_transform(config, (rows, cols, 1), rng)[key]
+    return np.array([sample_transform(config, (rows, cols, 1), rng)[key]
                      for _ in range(DRAWS)], dtype=float)
 
 

@@ -34,6 +34,8 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
+from augwidgets.errors import reject
+
 #: Name of the marker file written into every dataset directory.
 MARKER = ".augwidgets-dataset.json"
 #: Shapes ``shapes`` can draw.
@@ -45,27 +47,24 @@ _SUPERSAMPLE = 4  # shapes are drawn 4x larger and reduced, for anti-aliased edg
 PROGRESS_FROM_FILES = 5000
 
 
-def _reject(name: str, expected: str, value: Any) -> ValueError:
-    return ValueError(f"`{name}` must be {expected}. Received: {name}={value!r}")
-
 
 def _check_int(name: str, value: Any, minimum: int, maximum: int) -> int:
     if (not isinstance(value, numbers.Integral) or isinstance(value, bool)
             or not minimum <= value <= maximum):
-        raise _reject(name, f"an int in [{minimum}, {maximum}]", value)
+        raise reject(name, f"an int in [{minimum}, {maximum}]", value)
     return int(value)
 
 
 def _check_fraction(value: Any) -> float:
     if (not isinstance(value, numbers.Real) or isinstance(value, bool)
             or not 0 <= value < 1):
-        raise _reject("validation_fraction", "a number in [0, 1)", value)
+        raise reject("validation_fraction", "a number in [0, 1)", value)
     return float(value)
 
 
 def _check_seed(value: Any) -> int:
     if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
-        raise _reject("seed", "an int >= 0", value)
+        raise reject("seed", "an int >= 0", value)
     return int(value)
 
 
@@ -118,7 +117,7 @@ def _prepare(directory: str | os.PathLike, parameters: dict[str, Any],
 
 def _check_progress(value: Any) -> bool | None:
     if value is not None and not isinstance(value, bool):
-        raise _reject("progress", "True, False or None", value)
+        raise reject("progress", "True, False or None", value)
     return value
 
 
@@ -296,7 +295,7 @@ def shapes(directory: str | os.PathLike, *, num_per_class: int = 100, image_size
     progress = _check_progress(progress)
     if (isinstance(classes, str) or not isinstance(classes, Sequence) or not classes
             or any(c not in SHAPE_CLASSES for c in classes) or len(set(classes)) != len(classes)):
-        raise _reject("classes", f"a non-empty sequence of distinct names from {SHAPE_CLASSES}",
+        raise reject("classes", f"a non-empty sequence of distinct names from {SHAPE_CLASSES}",
                       classes)
     classes = [str(c) for c in classes]
     parameters = {"dataset": "shapes", "num_per_class": num_per_class, "image_size": image_size,

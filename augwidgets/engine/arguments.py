@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from augwidgets.errors import reject
+
 #: Every legacy constructor argument with its legacy default, in the legacy order.
 DEFAULTS: dict[str, Any] = {
     "featurewise_center": False,
@@ -189,15 +191,6 @@ def is_active(name: str, value: Any) -> bool:
     return bool(value)
 
 
-def _reject(name: str, expected: str, value: Any, legacy: str = "") -> ValueError:
-    """A Keras-style argument error (as ``batches.reject``): what was expected, then ``Received: name=value``.
-
-    ``legacy``: where the legacy generator raises for the same mistake, its message, kept as
-    the opening words (code and test suites in the wild match on them).
-    """
-    opening = f"{legacy.rstrip('.')}. " if legacy else ""
-    return ValueError(f"{opening}`{name}` must be {expected}. Received: {name}={value!r}")
-
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
@@ -209,9 +202,9 @@ def _check_number(name: str, value: Any, *, minimum: float | None = None,
     high = "inf" if maximum is None else f"{maximum:g}"
     expected = f"a number in [{low}, {high}]" + (f" ({unit})" if unit else "")
     if not _is_number(value):
-        raise _reject(name, expected, value)
+        raise reject(name, expected, value)
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise _reject(name, expected, value)
+        raise reject(name, expected, value)
 
 
 def _check_shift(name: str, value: Any) -> None:
@@ -220,24 +213,24 @@ def _check_shift(name: str, value: Any) -> None:
     if isinstance(value, (list, tuple, np.ndarray)):
         array = np.asarray(value)
         if array.ndim != 1 or array.size == 0 or not np.issubdtype(array.dtype, np.number):
-            raise _reject(name, expected, value)
+            raise reject(name, expected, value)
         if not np.all(np.isfinite(array)):
-            raise _reject(name, expected, value)
+            raise reject(name, expected, value)
         return
     if not _is_number(value) or value < 0:
-        raise _reject(name, expected, value)
+        raise reject(name, expected, value)
 
 
 def _check_pair(name: str, value: Any, *, minimum: float, strictly_positive: bool,
                 legacy: str = "") -> None:
     expected = f"a pair (low, high) with {minimum:g} {'<' if strictly_positive else '<='} low <= high"
     if not isinstance(value, (list, tuple, np.ndarray)) or len(value) != 2:
-        raise _reject(name, expected, value, legacy=legacy)
+        raise reject(name, expected, value, legacy=legacy)
     low, high = value
     if not (_is_number(low) and _is_number(high)) or low > high:
-        raise _reject(name, expected, value)
+        raise reject(name, expected, value)
     if low < minimum or (strictly_positive and low <= minimum):
-        raise _reject(name, expected, value)
+        raise reject(name, expected, value)
 
 
 def zoom_bounds(zoom_range: float | Sequence[float]) -> tuple[float, float]:
@@ -276,7 +269,7 @@ Received: fill_mode='mirror'
 
     for name in BOOLEAN_ARGUMENTS:
         if not isinstance(params[name], (bool, np.bool_)) and params[name] not in (0, 1):
-            raise _reject(name, "True or False", params[name])
+            raise reject(name, "True or False", params[name])
     _check_number("zca_epsilon", params["zca_epsilon"], minimum=0)
     _check_number("rotation_range", params["rotation_range"], minimum=0, maximum=360,
                   unit="degrees")
@@ -287,11 +280,11 @@ Received: fill_mode='mirror'
     zoom_legacy = "`zoom_range` should be a float or a tuple or list of two floats."
     if isinstance(zoom, (list, tuple, np.ndarray)):
         if len(zoom) != 2 or not all(isinstance(v, numbers.Real) for v in zoom):
-            raise _reject("zoom_range", "a pair (low, high) with 0 < low <= high", zoom,
+            raise reject("zoom_range", "a pair (low, high) with 0 < low <= high", zoom,
                           legacy=zoom_legacy)
         _check_pair("zoom_range", zoom, minimum=0, strictly_positive=True)
     elif not isinstance(zoom, numbers.Real):
-        raise _reject("zoom_range", "a number in [0, 0.999] or a pair (low, high)", zoom,
+        raise reject("zoom_range", "a number in [0, 0.999] or a pair (low, high)", zoom,
                       legacy=zoom_legacy)
     else:
         _check_number("zoom_range", zoom, minimum=0, maximum=0.999,
@@ -305,15 +298,15 @@ Received: fill_mode='mirror'
     _check_number("channel_shift_range", params["channel_shift_range"], minimum=0,
                   unit="pixel values")
     if params["fill_mode"] not in FILL_MODES:
-        raise _reject("fill_mode", f"one of {FILL_MODES}", params["fill_mode"])
+        raise reject("fill_mode", f"one of {FILL_MODES}", params["fill_mode"])
     _check_number("cval", params["cval"])
     if params["rescale"] is not None:
         _check_number("rescale", params["rescale"])
     function = params["preprocessing_function"]
     if function is not None and not callable(function):
-        raise _reject("preprocessing_function", "None or a callable taking one image", function)
+        raise reject("preprocessing_function", "None or a callable taking one image", function)
     if params["data_format"] not in (None, "channels_last", "channels_first"):
-        raise _reject("data_format", "None, 'channels_last' or 'channels_first'",
+        raise reject("data_format", "None, 'channels_last' or 'channels_first'",
                       params["data_format"],
                       legacy='`data_format` should be `"channels_last"` (channel after row and '
                              'column) or `"channels_first"` (channel before row and column).')
@@ -324,13 +317,13 @@ Received: fill_mode='mirror'
     _check_number("validation_split", split, minimum=0, maximum=0.999)
     order = params["interpolation_order"]
     if not isinstance(order, (int, np.integer)) or isinstance(order, bool) or not 0 <= order <= 5:
-        raise _reject("interpolation_order", "an int in [0, 5] (0 nearest, 1 bilinear, 3 cubic)",
+        raise reject("interpolation_order", "an int in [0, 5] (0 nearest, 1 bilinear, 3 cubic)",
                       order)
     if params["dtype"] is not None:
         try:
             np.dtype(params["dtype"])
         except TypeError:
-            raise _reject("dtype", "None or a NumPy dtype name such as 'float32'",
+            raise reject("dtype", "None or a NumPy dtype name such as 'float32'",
                           params["dtype"]) from None
     return params
 

@@ -36,9 +36,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from augwidgets.engine.iterators.arrays import NumpyArrayIterator
-from augwidgets.engine.iterators.base import BatchIndexError, reject
+from augwidgets.engine.iterators.base import BatchIndexError
 from augwidgets.engine.iterators.directory import DirectoryIterator
 from augwidgets.engine.iterators.files import CLASS_MODES
+from augwidgets.errors import reject
 from augwidgets.runtime.keras_base import floatx, image_data_format
 
 if TYPE_CHECKING:

@@ -37,6 +37,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from augwidgets.errors import reject
 from augwidgets.image.decode import COLOR_MODES, ImageHeader, decode_image
 from augwidgets.image.functional import apply_color, geometry_matrix, warp_image
 
@@ -55,15 +56,6 @@ RESIZE_MODES = ("legacy", "fast")
 FUSED_INTERPOLATIONS = ("nearest", "bilinear")
 _PIL_MODES = {1: "L", 3: "RGB", 4: "RGBX"}
 
-
-def _reject(name: str, expected: str, value: Any, legacy: str = "") -> ValueError:
-    """As ``batches.reject``: what was expected, then ``Received: name=value``.
-
-    ``legacy``: where the legacy generator raises for the same mistake, its message, kept as
-    the opening words (code and test suites in the wild match on them).
-    """
-    opening = f"{legacy.rstrip('.')}. " if legacy else ""
-    return ValueError(f"{opening}`{name}` must be {expected}. Received: {name}={value!r}")
 
 
 @dataclass(frozen=True)
@@ -100,22 +92,25 @@ class ImageSettings:
                 not isinstance(size, (tuple, list)) or len(size) != 2
                 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
                            and v > 0 for v in size)):
-            raise _reject("target_size", "a pair of positive ints (rows, cols)", size)
+            raise reject("target_size", "a pair of positive ints (rows, cols)", size)
         if size is not None:
             object.__setattr__(self, "target_size", (int(size[0]), int(size[1])))
         if self.color_mode not in COLOR_MODES:
-            raise _reject("color_mode", f"one of {COLOR_MODES}", self.color_mode,
+            raise reject("color_mode", f"one of {COLOR_MODES}", self.color_mode,
                           legacy=f"Invalid color mode: {self.color_mode}; expected "
                                  '"rgb", "rgba", or "grayscale".')
         if self.interpolation not in INTERPOLATIONS:
-            raise _reject("interpolation", f"one of {tuple(INTERPOLATIONS)}", self.interpolation)
+            raise reject("interpolation", f"one of {tuple(INTERPOLATIONS)}", self.interpolation)
         if self.resize not in RESIZE_MODES:
-            raise _reject("resize", f"one of {RESIZE_MODES} ('fast' trades exact legacy "
+            raise reject("resize", f"one of {RESIZE_MODES} ('fast' trades exact legacy "
                           "pixels for speed on large photos)", self.resize)
 
     @classmethod
     def for_generator(cls, generator: Any, **kwargs: Any) -> ImageSettings:
-        """Settings with the warp options of ``generator`` (an ``ImageDataGenerator``)."""
+        """Settings with the warp options of ``generator`` (an ``ImageDataGenerator``, or
+        ``None`` for the defaults)."""
+        if generator is None:
+            return cls(**kwargs)
         config = generator.transform_config
         return cls(fill_mode=config.fill_mode, cval=config.cval,
                    order=config.interpolation_order, **kwargs)
@@ -148,7 +143,10 @@ class Scaling:
 
     @classmethod
     def of(cls, generator: Any) -> Scaling:
-        """The scaling an ``ImageDataGenerator`` applies now (after any ``fit``)."""
+        """The scaling an ``ImageDataGenerator`` applies now (after any ``fit``); none for
+        ``None``, as legacy iterators built without a generator."""
+        if generator is None:
+            return cls()
         if generator.only_rescales:
             return cls(rescale=generator.rescale)
         return cls(rescale=generator.rescale, standardize=generator.standardize)

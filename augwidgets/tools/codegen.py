@@ -54,7 +54,7 @@ _KERAS_IMPORT = "from tensorflow.keras.preprocessing.image import ImageDataGener
 _AUGWIDGETS_IMPORT = "from augwidgets import ImageDataGenerator"
 
 
-def _number(value: float, name: str = "") -> str:
+def number_literal(value: float, name: str = "") -> str:
     """Shortest exact literal; ``1/255`` for reciprocals, ints for whole floats."""
     if isinstance(value, bool):
         raise TypeError(value)
@@ -83,7 +83,7 @@ def _python_value(value: Any, name: str = "") -> str:
         return "[" + ", ".join(_python_value(v) for v in value) + "]"
     if callable(value):
         return _function_name(value)
-    return _number(value, name)
+    return number_literal(value, name)
 
 
 def _function_name(function: Any) -> str:
@@ -105,7 +105,7 @@ def _r_value(value: Any, name: str = "") -> str:
         return "c(" + ", ".join(_r_value(v) for v in value) + ")"
     if callable(value):
         return _function_name(value)
-    text = _number(value, name)
+    text = number_literal(value, name)
     return text + "L" if isinstance(value, int) and name in _SHIFTS else text
 
 
@@ -276,7 +276,7 @@ def _keras3_plan(settings: dict[str, Any], target_size: tuple[int, int],
     order = settings.get("interpolation_order", 1)
     warp: list[tuple[str, str | tuple[str, ...]]] = [("fill_mode", json.dumps(fill_mode))]
     if fill_mode == "constant":
-        warp.append(("fill_value", _number(cval)))
+        warp.append(("fill_value", number_literal(cval)))
     if order == 0:
         warp.append(("interpolation", '"nearest"'))
     layers: list[_Layer] = []
@@ -287,7 +287,7 @@ def _keras3_plan(settings: dict[str, Any], target_size: tuple[int, int],
     rotation = settings.get("rotation_range", 0)
     if rotation:
         add("RandomRotation", "layer_random_rotation",
-            [("factor", f"{_number(rotation)}/360"), *warp],
+            [("factor", f"{number_literal(rotation)}/360"), *warp],
             "rotation_range in degrees / 360: exact")
     legacy_h = settings.get("height_shift_range", 0.0)
     legacy_w = settings.get("width_shift_range", 0.0)
@@ -312,7 +312,7 @@ def _keras3_plan(settings: dict[str, Any], target_size: tuple[int, int],
         factor = min(math.sin(math.radians(min(float(shear), 90.0))), 1.0)
         add("RandomShear", "layer_random_shear",
             [("x_factor", _round(factor)), ("y_factor", "0.0"), *warp],
-            f"close: sin({_number(shear)} degrees); legacy shears about the centre, "
+            f"close: sin({number_literal(shear)} degrees); legacy shears about the centre, "
             "Keras 3 about the top-left corner")
     if "zoom_range" in settings:
         low, high = zoom_bounds(settings["zoom_range"])
@@ -341,10 +341,10 @@ def _keras3_plan(settings: dict[str, Any], target_size: tuple[int, int],
         add("RandomBrightness", "layer_random_brightness",
             [("factor", (_round(low_f), _round(high_f))), ("value_range", ("0", "255"))],
             "not exact: legacy MULTIPLIES pixels by a factor in "
-            f"[{_number(low)}, {_number(high)}], RandomBrightness ADDS factor * 255")
+            f"[{number_literal(low)}, {number_literal(high)}], RandomBrightness ADDS factor * 255")
     rescale = settings.get("rescale")
     if rescale is not None:
-        add("Rescaling", "layer_rescaling", [("scale", _number(rescale))], "exact",
+        add("Rescaling", "layer_rescaling", [("scale", number_literal(rescale))], "exact",
             positional=True)
 
     comments = []

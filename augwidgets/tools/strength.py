@@ -35,6 +35,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from augwidgets.engine.arguments import PIXEL_PARAMETERS, ParameterSpec, arguments_with_role
+from augwidgets.errors import reject
 
 #: The geometric arguments, from the parameter table (the ones a strength moves by default).
 GEOMETRY_ARGUMENTS: tuple[str, ...] = arguments_with_role("geometry")
@@ -57,9 +58,6 @@ SCALABLE_ARGUMENTS: tuple[str, ...] = tuple(
 _DECIMALS = 6
 
 
-def _reject(name: str, expected: str, value: Any) -> ValueError:
-    return ValueError(f"`{name}` must be {expected}. Received: {name}={value!r}")
-
 
 def check_strength(strength: Any) -> float:
     """``strength`` as a float, or a ``ValueError`` when it is not a finite number >= 0.
@@ -72,7 +70,7 @@ def check_strength(strength: Any) -> float:
     """
     if (not isinstance(strength, numbers.Real) or isinstance(strength, bool)
             or not math.isfinite(strength) or strength < 0):
-        raise _reject("strength", "a finite number >= 0", strength)
+        raise reject("strength", "a finite number >= 0", strength)
     return float(strength)
 
 
@@ -93,19 +91,19 @@ scaled. Received: base={'horizontal_flip': True}
     expected = (f"a mapping of arguments from {SCALABLE_ARGUMENTS} to numbers (or factor pairs); "
                 "flips are on or off and cannot be scaled")
     if not isinstance(base, Mapping) or not base:
-        raise _reject("base", expected, base)
+        raise reject("base", expected, base)
     checked: dict[str, Any] = {}
     for name, value in base.items():
         if name not in SCALABLE_ARGUMENTS:
-            raise _reject("base", expected, dict(base))
+            raise reject("base", expected, dict(base))
         if PIXEL_PARAMETERS[name].kind == "range" and isinstance(value, list | tuple):
             if len(value) != 2 or not all(_finite(v) for v in value) or value[0] > value[1]:
-                raise _reject("base", expected, dict(base))
+                raise reject("base", expected, dict(base))
             checked[name] = (float(value[0]), float(value[1]))
         elif _finite(value) and value >= 0:
             checked[name] = float(value)
         else:
-            raise _reject("base", expected, dict(base))
+            raise reject("base", expected, dict(base))
     return checked
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 
-def _positive_int(name: str, value: Any, *, allow_none: bool = False) -> int | None:
+def positive_int(name: str, value: Any, *, allow_none: bool = False) -> int | None:
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:

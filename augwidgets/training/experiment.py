@@ -32,6 +32,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from augwidgets.engine.generator import ImageDataGenerator
 from augwidgets.training.callback import LivePlot
 from augwidgets.training.history import TrainingHistory
 from augwidgets.training.model import build_default_model
@@ -175,14 +176,6 @@ def _directory_options(source: Any, target_size: tuple[int, int], color_mode: st
                              "color_mode": source.color_mode, "batch_size": source.batch_size}
 
 
-def _generator_class() -> type:
-    try:
-        from augwidgets.engine.generator import ImageDataGenerator
-    except ImportError:  # before the core generator exists: the legacy one, same API
-        from keras.src.legacy.preprocessing.image import ImageDataGenerator
-    return ImageDataGenerator
-
-
 def compare(train_dir: Any, validation_dir: Any,
             configs: Mapping[str, Mapping[str, Any]] | None = None, *, epochs: int = 8,
             image_size: int = 32, color_mode: str = "grayscale", batch_size: int = 32,
@@ -289,14 +282,13 @@ def run_configurations(
     if progress not in (None, "epochs", "rows"):
         raise ValueError("`progress` must be None, 'epochs' or 'rows'. "
                          f"Received: progress={progress!r}")
-    generator_class = _generator_class()
     train_path, train_options = _directory_options(train_dir, target_size, color_mode, batch_size)
     # Validation batches only need to be large: every epoch evaluates the whole folder,
     # and with a small training subset that pass costs more than training.
     validation_path, validation_options = _directory_options(
         validation_dir, target_size, color_mode, max(batch_size, _VALIDATION_BATCH))
     scaling = {"rescale": rescale} if rescale else {}
-    validation = generator_class(**scaling).flow_from_directory(
+    validation = ImageDataGenerator(**scaling).flow_from_directory(
         validation_path, shuffle=False, **validation_options)
     class_names = sorted(validation.class_indices, key=validation.class_indices.get)
 
@@ -330,7 +322,7 @@ def run_configurations(
             scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="augwidgets-"))
             train_path = subset_tree(train_path, chosen, Path(scratch) / "train")
         for name, config in configs.items():
-            generator = generator_class(**scaling, **dict(config))
+            generator = ImageDataGenerator(**scaling, **dict(config))
             train = generator.flow_from_directory(train_path, shuffle=True, seed=seed,
                                                   **train_options)
             image_shape = tuple(train.image_shape)

@@ -36,7 +36,7 @@ import keras
 import numpy as np
 
 from augwidgets.training.callback import LivePlot
-from augwidgets.training.data_info import _positive_int, computed_steps, describe_data_shape
+from augwidgets.training.data_info import computed_steps, describe_data_shape, positive_int
 from augwidgets.training.device import DeviceInfo, default_dtype_policy, describe_device
 from augwidgets.training.model import (
     augmentation_arguments,
@@ -112,8 +112,8 @@ class TrainingSession:
                  outputs: Sequence[Output] | None = None) -> None:
         if train is None:
             raise ValueError("`train` must be a training iterator. Received: train=None")
-        self.epochs = _positive_int("epochs", epochs)
-        steps_per_epoch = _positive_int("steps_per_epoch", steps_per_epoch, allow_none=True)
+        self.epochs = positive_int("epochs", epochs)
+        steps_per_epoch = positive_int("steps_per_epoch", steps_per_epoch, allow_none=True)
         if augment_on_device not in ("auto", True, False):
             raise ValueError("`augment_on_device` must be 'auto', True or False. "
                              f"Received: augment_on_device={augment_on_device!r}")
@@ -318,7 +318,7 @@ class TrainingSession:
         Raises:
             RuntimeError: when training is already under way.
         """
-        epochs = self.epochs if epochs is None else _positive_int("epochs", epochs)
+        epochs = self.epochs if epochs is None else positive_int("epochs", epochs)
         if self._state.resting:
             self._join_previous()
         with self._lock:

@@ -11,8 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from augwidgets.engine.iterators.base import BatchIterator, reject
+from augwidgets.engine.iterators.base import BatchIterator
+from augwidgets.errors import reject
 from augwidgets.image.pipeline import ImageSettings, Scaling, process_image
+from augwidgets.runtime.keras_base import floatx
 
 
 class NumpyArrayIterator(BatchIterator):
@@ -44,9 +46,7 @@ class NumpyArrayIterator(BatchIterator):
         use_multiprocessing: bool = False,
         max_queue_size: int = 10,
     ):
-        self.image_data_generator = image_data_generator
-        self.data_format = data_format or image_data_generator.data_format
-        self.dtype = dtype or image_data_generator.dtype
+        self.dtype = dtype or getattr(image_data_generator, "dtype", None) or floatx()
         if isinstance(x, (tuple, list)):
             x_misc = [np.asarray(x[1])] if not isinstance(x[1], list) \
                 else [np.asarray(xx) for xx in x[1]]
@@ -72,7 +72,7 @@ class NumpyArrayIterator(BatchIterator):
                 raise reject("subset", "None, 'training' or 'validation'", subset,
                              legacy=f'Invalid subset name: {subset}; expected "training" or '
                                     '"validation".')
-            split_idx = int(len(x) * image_data_generator._validation_split)
+            split_idx = int(len(x) * getattr(image_data_generator, '_validation_split', 0))
             if (y is not None and not ignore_class_split
                     and not np.array_equal(np.unique(y[:split_idx]), np.unique(y[split_idx:]))):
                 raise ValueError(
@@ -96,11 +96,11 @@ class NumpyArrayIterator(BatchIterator):
         self.x_misc = x_misc
         self.y = None if y is None else np.asarray(y)
         self.sample_weight = None if sample_weight is None else np.asarray(sample_weight)
-        self.save_to_dir = os.fspath(save_to_dir) if save_to_dir else None
-        self.save_prefix = save_prefix
-        self.save_format = save_format
         self.settings = ImageSettings.for_generator(image_data_generator)
-        super().__init__(self.x.shape[0], batch_size, shuffle, seed, workers=workers,
+        super().__init__(self.x.shape[0], batch_size, shuffle, seed,
+                         image_data_generator=image_data_generator, data_format=data_format,
+                         dtype=self.dtype, save_to_dir=save_to_dir, save_prefix=save_prefix,
+                         save_format=save_format, workers=workers,
                          use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
 
     def _get_batches_of_transformed_samples(self, index_array: np.ndarray, rng: Any):

@@ -30,21 +30,13 @@ import numpy as np
 from PIL import Image
 
 from augwidgets.engine.scan import WHITE_LIST_FORMATS
+from augwidgets.errors import reject
 from augwidgets.runtime.allocator import keep_freed_buffers
 from augwidgets.runtime.executor import BatchExecutor
-from augwidgets.runtime.keras_base import LazyPyDataset
+from augwidgets.runtime.keras_base import LazyPyDataset, floatx, image_data_format
 
 _ITERATOR_NUMBERS = itertools.count(1)
 
-
-def reject(name: str, expected: str, value: Any, legacy: str = "") -> ValueError:
-    """A Keras-style argument error: what was expected, then ``Received: name=value``.
-
-    ``legacy``: where the legacy generator raises for the same mistake, its message, kept as
-    the opening words (code and test suites in the wild match on them).
-    """
-    opening = f"{legacy.rstrip('.')}. " if legacy else ""
-    return ValueError(f"{opening}`{name}` must be {expected}. Received: {name}={value!r}")
 
 
 def batch_seed(*parts: int) -> int:
@@ -136,9 +128,18 @@ def _check_loader_options(workers: Any, use_multiprocessing: Any, max_queue_size
 class BatchIterator(LazyPyDataset):
     """Shared batching for the directory, dataframe and array iterators.
 
+    The base sets everything it reads; a subclass implements
+    ``_get_batches_of_transformed_samples(index_array, rng)`` and reads nothing the base
+    doesn't set.
+
     Args:
         n: number of samples.
         batch_size, shuffle, seed: as in the legacy iterators.
+        image_data_generator: the ``ImageDataGenerator`` whose augmentation and scaling
+            apply, or ``None`` for none (legacy: no transform, no standardization).
+        data_format, dtype: of the batches (default: the generator's, else Keras').
+        save_to_dir, save_prefix, save_format: where batches are also written as images
+            (legacy arguments; nothing is written when ``save_to_dir`` is ``None``).
         workers: threads that build one batch (default: one per CPU). Also handed to
             ``PyDataset``: with ``workers > 1`` Keras' ``fit`` requests batches from that
             many threads at once.
@@ -148,9 +149,19 @@ class BatchIterator(LazyPyDataset):
     white_list_formats = WHITE_LIST_FORMATS
 
     def __init__(self, n: int, batch_size: int, shuffle: bool, seed: int | None, *,
+                 image_data_generator: Any = None, data_format: str | None = None,
+                 dtype: str | None = None, save_to_dir: str | os.PathLike | None = None,
+                 save_prefix: str = "", save_format: str = "png",
                  workers: int | None = None, use_multiprocessing: bool = False,
                  max_queue_size: int = 10):
         _check_loader_options(workers, use_multiprocessing, max_queue_size)
+        self.image_data_generator = image_data_generator
+        self.data_format = data_format or getattr(image_data_generator, "data_format", None) \
+            or image_data_format()
+        self.dtype = dtype or getattr(image_data_generator, "dtype", None) or floatx()
+        self.save_to_dir = os.fspath(save_to_dir) if save_to_dir else None
+        self.save_prefix = save_prefix
+        self.save_format = save_format
         super().__init__(workers=workers or 1, use_multiprocessing=use_multiprocessing,
                          max_queue_size=max_queue_size)
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \

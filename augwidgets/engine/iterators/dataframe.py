@@ -44,9 +44,9 @@ from typing import Any
 
 import numpy as np
 
-from augwidgets.engine.iterators.base import reject
-from augwidgets.engine.iterators.files import FILE_CLASS_MODES, FileIterator
+from augwidgets.engine.iterators.files import FILE_CLASS_MODES, FileIterator, FileList
 from augwidgets.engine.scan import WHITE_LIST_FORMATS
+from augwidgets.errors import reject
 from augwidgets.image.pipeline import ImageSettings
 
 CLASS_MODES = FILE_CLASS_MODES  # binary, categorical, input, multi_output, raw, sparse, None
@@ -380,7 +380,7 @@ class DataFrameIterator(FileIterator):
         use_multiprocessing: bool = False,
         max_queue_size: int = 10,
     ):
-        generator = self._generator_or_default(image_data_generator)
+        generator = image_data_generator
         # Legacy order: image settings and subset first, then the frame.
         ImageSettings(target_size=target_size, color_mode=color_mode,
                       interpolation=interpolation, resize=resize)
@@ -393,20 +393,14 @@ class DataFrameIterator(FileIterator):
                            weight_col=weight_col, classes=classes, class_mode=class_mode,
                            validate_filenames=validate_filenames, split=split)
         self.frame_samples = frame
-        self.filenames = frame.filenames
-        self._filepaths = frame.filepaths
         self.rows = frame.rows
         self.dropped = frame.dropped
-        if frame.class_indices is not None:
-            self.classes = frame.classes
-            self.class_indices = frame.class_indices
-        else:  # legacy has neither attribute here; None and {} keep the base simple
-            self.classes = None
-            self.class_indices = {}
-        if frame.targets is not None:
-            self._labels = frame.targets
-        self._sample_weight = frame.sample_weight
-        super().__init__(generator, target_size=target_size, color_mode=color_mode,
+        # Legacy has neither classes nor class_indices without classes; None and {} here.
+        files = FileList(frame.filenames, frame.filepaths,
+                         frame.classes if frame.class_indices is not None else None,
+                         frame.class_indices if frame.class_indices is not None else {},
+                         targets=frame.targets, sample_weight=frame.sample_weight)
+        super().__init__(generator, files, target_size=target_size, color_mode=color_mode,
                          class_mode=class_mode, batch_size=batch_size, shuffle=shuffle,
                          seed=seed, data_format=data_format, save_to_dir=save_to_dir,
                          save_prefix=save_prefix, save_format=save_format,

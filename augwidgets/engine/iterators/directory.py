@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from augwidgets.engine.iterators.files import CLASS_MODES, FileIterator
+from augwidgets.engine.iterators.files import CLASS_MODES, FileIterator, FileList
 from augwidgets.engine.scan import scan_directory
 from augwidgets.image.pipeline import ImageSettings
 
@@ -58,7 +58,7 @@ class DirectoryIterator(FileIterator):
         use_multiprocessing: bool = False,
         max_queue_size: int = 10,
     ):
-        generator = self._generator_or_default(image_data_generator)
+        generator = image_data_generator
         # Check the arguments before listing a possibly huge tree.
         self._check_class_mode(class_mode)
         ImageSettings(target_size=target_size, color_mode=color_mode,
@@ -70,11 +70,10 @@ class DirectoryIterator(FileIterator):
         listing = scan_directory(self.directory, classes=classes, follow_links=follow_links,
                                  split=split)
         self.ignored = listing.ignored
-        self.filenames = listing.filenames
-        self.classes = listing.classes
-        self.class_indices = listing.class_indices
-        self._filepaths = [os.path.join(self.directory, name) for name in self.filenames]
-        super().__init__(generator, target_size=target_size, color_mode=color_mode,
+        files = FileList(listing.filenames,
+                         [os.path.join(self.directory, name) for name in listing.filenames],
+                         listing.classes, listing.class_indices)
+        super().__init__(generator, files, target_size=target_size, color_mode=color_mode,
                          class_mode=class_mode, batch_size=batch_size, shuffle=shuffle,
                          seed=seed, data_format=data_format, save_to_dir=save_to_dir,
                          save_prefix=save_prefix, save_format=save_format,

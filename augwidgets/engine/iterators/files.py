@@ -21,14 +21,15 @@ Example:
 
 from __future__ import annotations
 
-import os
 import threading
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from augwidgets.engine.iterators.base import BatchIterator, reject
+from augwidgets.engine.iterators.base import BatchIterator
+from augwidgets.errors import reject
 from augwidgets.image.decode import ImageDecodeError, check_image
 from augwidgets.image.pipeline import ImageSettings, Scaling, load_image, process_image
 
@@ -37,17 +38,39 @@ CLASS_MODES = ("categorical", "binary", "sparse", "input", None)
 FILE_CLASS_MODES = ("binary", "categorical", "input", "multi_output", "raw", "sparse", None)
 
 
+@dataclass(frozen=True)
+class FileList:
+    """The files an iterator reads and their labels, as its subclass listed them.
+
+    Args:
+        filenames: as reported (``iterator.filenames``).
+        filepaths: what is opened, one per file name.
+        classes: int labels (for the dataframe's multi-label "categorical", lists of them),
+            or ``None`` where there are none.
+        class_indices: class name -> index.
+        targets: the targets for "raw" and "multi_output", else ``None``.
+        sample_weight: one weight per file, or ``None``.
+    """
+
+    filenames: list[str]
+    filepaths: list[str]
+    classes: Any
+    class_indices: dict[str, int]
+    targets: Any = None
+    sample_weight: np.ndarray | None = None
+
+
 class FileIterator(BatchIterator):
     """Batches from a list of image files, through the one image pipeline.
 
-    A subclass sets, before calling ``__init__``: ``filenames`` (as reported),
-    ``_filepaths`` (what is opened), ``classes`` (int labels, or for the dataframe's
-    multi-label "categorical" a list of lists), ``class_indices``, and where it has them
-    ``_labels`` (targets for "raw"/"multi_output") and ``_sample_weight``. Targets are then
-    built here, by legacy rules, for the samples that actually fill each slot.
+    A subclass lists its files (a ``FileList``) and passes it in; this class decodes lazily,
+    runs every image through the one pipeline, and builds targets by legacy rules for the
+    samples that actually fill each slot.
 
     Args:
-        image_data_generator: the generator whose augmentation and scaling apply.
+        image_data_generator: the generator whose augmentation and scaling apply, or
+            ``None`` for none.
+        files: what to read, and the labels.
         target_size, color_mode, interpolation, keep_aspect_ratio: as legacy.
         resize: "legacy" (default: exact legacy pixels) or "fast" (opt-in: DCT-scaled JPEG
             decoding and the resize folded into the warp; see ``core.pipeline``).
@@ -57,17 +80,20 @@ class FileIterator(BatchIterator):
 
     allowed_class_modes = set(FILE_CLASS_MODES)
 
-    def __init__(self, image_data_generator: Any, *, target_size: tuple[int, int],
-                 color_mode: str, class_mode: str | None, batch_size: int, shuffle: bool,
-                 seed: int | None, data_format: str | None, save_to_dir: Any,
-                 save_prefix: str, save_format: str, interpolation: str,
+    def __init__(self, image_data_generator: Any, files: FileList, *,
+                 target_size: tuple[int, int], color_mode: str, class_mode: str | None,
+                 batch_size: int, shuffle: bool, seed: int | None, data_format: str | None,
+                 save_to_dir: Any, save_prefix: str, save_format: str, interpolation: str,
                  keep_aspect_ratio: bool, resize: str = "legacy", dtype: str | None = None,
                  workers: int | None = None, use_multiprocessing: bool = False,
                  max_queue_size: int = 10):
         generator = image_data_generator
-        self.image_data_generator = generator
-        self.data_format = data_format or generator.data_format
-        self.dtype = dtype or generator.dtype
+        self.filenames = files.filenames
+        self._filepaths = files.filepaths
+        self.classes = files.classes
+        self.class_indices = files.class_indices
+        self._labels = files.targets
+        self._sample_weight = files.sample_weight
         self._check_class_mode(class_mode)
         self.settings = ImageSettings.for_generator(
             generator, target_size=target_size, color_mode=color_mode,
@@ -79,26 +105,18 @@ class FileIterator(BatchIterator):
         self.interpolation = interpolation
         self.keep_aspect_ratio = bool(keep_aspect_ratio)
         self.resize = resize
-        self.save_to_dir = os.fspath(save_to_dir) if save_to_dir else None
-        self.save_prefix = save_prefix
-        self.save_format = save_format
-        channels = self.settings.channels
-        self.image_shape = (self.target_size + (channels,) if self.data_format == "channels_last"
-                            else (channels,) + self.target_size)
         self.samples = len(self._filepaths)
         self.skipped: list[tuple[str, str]] = []
         self._broken: set[int] = set()
         self._skipped_lock = threading.Lock()
-        super().__init__(self.samples, batch_size, shuffle, seed, workers=workers,
+        super().__init__(self.samples, batch_size, shuffle, seed,
+                         image_data_generator=generator, data_format=data_format, dtype=dtype,
+                         save_to_dir=save_to_dir, save_prefix=save_prefix,
+                         save_format=save_format, workers=workers,
                          use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
-
-    @staticmethod
-    def _generator_or_default(generator: Any) -> Any:
-        if generator is not None:
-            return generator
-        from augwidgets.engine.generator import ImageDataGenerator
-
-        return ImageDataGenerator()
+        channels = self.settings.channels
+        self.image_shape = (self.target_size + (channels,) if self.data_format == "channels_last"
+                            else (channels,) + self.target_size)
 
     @staticmethod
     def _subset_split(generator: Any, subset: str | None) -> tuple[float, float] | None:
@@ -107,13 +125,14 @@ class FileIterator(BatchIterator):
             raise reject("subset", "None, 'training' or 'validation'", subset,
                          legacy=f'Invalid subset name: {subset};expected "training" or '
                                 '"validation"')  # sic: legacy's missing space
-        if subset is not None and not generator._validation_split:
+        validation_split = getattr(generator, "_validation_split", 0)
+        if subset is not None and not validation_split:
             raise reject("subset", "None unless the generator has validation_split > 0 "
                          "(it has validation_split=0)", subset)
         if subset == "validation":
-            return (0, generator._validation_split)
+            return (0, validation_split)
         if subset == "training":
-            return (generator._validation_split, 1)
+            return (validation_split, 1)
         return None
 
     @classmethod
@@ -130,12 +149,11 @@ class FileIterator(BatchIterator):
 
     @property
     def labels(self) -> Any:
-        return getattr(self, "_labels", None) if self.class_mode in ("raw", "multi_output") \
-            else self.classes
+        return self._labels if self.class_mode in ("raw", "multi_output") else self.classes
 
     @property
     def sample_weight(self) -> np.ndarray | None:
-        return getattr(self, "_sample_weight", None)
+        return self._sample_weight
 
     @property
     def num_classes(self) -> int:

@@ -43,7 +43,7 @@ from augwidgets.image.pipeline import ImageSettings
 from augwidgets.preview.encoding import message_image
 from augwidgets.preview.image_source import ImageSource, SampleImage
 from augwidgets.preview.render import Preview, feature_statistics, render_preview
-from augwidgets.tools.codegen import DIALECTS, _number, generator_code, python_arguments
+from augwidgets.tools.codegen import DIALECTS, generator_code, number_literal, python_arguments
 from augwidgets.tools.diagnose import Finding, diagnose
 from augwidgets.tools.sharing import from_share_string, to_json, to_share_string
 from augwidgets.tools.strength import BASE_STRENGTH, check_strength, with_strength
@@ -497,7 +497,7 @@ class AugmentationPanel(widgets.VBox):
                 unit = "pixels" if value >= 1 else spec.unit
                 self.units[name].value = f"<small>{html.escape(unit)}</small>"
             elif name == "rescale":
-                label = "None" if value is None else _number(value)
+                label = "None" if value is None else number_literal(value)
                 if label not in control.options:
                     control.options = [*control.options, label]
                 control.value = label
