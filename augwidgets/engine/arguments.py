@@ -352,9 +352,13 @@ class TransformConfig:
 
     @classmethod
     def from_kwargs(cls, kwargs: Mapping[str, Any]) -> TransformConfig:
-        params = validate_generator_kwargs(
-            {k: v for k, v in kwargs.items() if k in DEFAULTS}
-        )
+        """Validate generator arguments, then take their random-augmentation part."""
+        return cls.from_arguments(validate_generator_kwargs(
+            {k: v for k, v in kwargs.items() if k in DEFAULTS}))
+
+    @classmethod
+    def from_arguments(cls, params: Mapping[str, Any]) -> TransformConfig:
+        """The random-augmentation part of complete, already validated arguments."""
         brightness = params["brightness_range"]
         return cls(
             rotation_range=params["rotation_range"],

@@ -36,26 +36,40 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from augwidgets.engine.iterators.arrays import NumpyArrayIterator
-from augwidgets.engine.iterators.base import BatchIndexError
 from augwidgets.engine.iterators.directory import DirectoryIterator
-from augwidgets.engine.iterators.files import CLASS_MODES
 from augwidgets.errors import reject
 from augwidgets.runtime.keras_base import floatx, image_data_format
 
 if TYPE_CHECKING:
     from augwidgets.engine.iterators.dataframe import DataFrameIterator
-from augwidgets.engine.arguments import (
-    DEFAULTS,
-    SCALING_ARGUMENTS,
-    TransformConfig,
-    validate_generator_kwargs,
-)
+from augwidgets.engine.arguments import DEFAULTS, TransformConfig
+from augwidgets.engine.config import GeneratorConfig
 from augwidgets.engine.sampling import sample_transform
-from augwidgets.image.pipeline import INTERPOLATIONS, ImageSettings, process_image
+from augwidgets.image.pipeline import ImageSettings, process_image
 from augwidgets.image.standardize import standardize
 
-__all__ = ["ImageDataGenerator", "DirectoryIterator", "NumpyArrayIterator", "BatchIndexError",
-           "CLASS_MODES", "INTERPOLATIONS"]
+__all__ = ["ImageDataGenerator"]
+
+
+class _Argument:
+    """A legacy generator attribute (``gen.rotation_range``) kept in ``gen.config``.
+
+    Reading gives the validated value; assigning one (legacy code and test suites do)
+    validates it and replaces the frozen config, so attributes and config never disagree.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, generator: Any, owner: type | None = None) -> Any:
+        if generator is None:
+            return self
+        if self.name == "zoom_range":  # legacy keeps the normalised [low, high] list
+            return list(generator.config.transform.zoom_range)
+        return generator.config.arguments[self.name]
+
+    def __set__(self, generator: Any, value: Any) -> None:
+        generator.config = generator.config.replace(**{self.name: value})
 
 
 class ImageDataGenerator:
@@ -90,6 +104,28 @@ class ImageDataGenerator:
         ['brightness', 'channel_shift_intensity', 'flip_horizontal']
     """
 
+    # The legacy attributes, each a view of ``config`` (see ``_Argument``).
+    featurewise_center = _Argument()
+    samplewise_center = _Argument()
+    featurewise_std_normalization = _Argument()
+    samplewise_std_normalization = _Argument()
+    zca_whitening = _Argument()
+    zca_epsilon = _Argument()
+    rotation_range = _Argument()
+    width_shift_range = _Argument()
+    height_shift_range = _Argument()
+    brightness_range = _Argument()
+    shear_range = _Argument()
+    zoom_range = _Argument()
+    channel_shift_range = _Argument()
+    fill_mode = _Argument()
+    cval = _Argument()
+    horizontal_flip = _Argument()
+    vertical_flip = _Argument()
+    rescale = _Argument()
+    preprocessing_function = _Argument()
+    interpolation_order = _Argument()
+
     def __init__(
         self,
         featurewise_center: bool = False,
@@ -117,50 +153,31 @@ class ImageDataGenerator:
         dtype: str | None = None,
     ):
         given = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
-        params = validate_generator_kwargs(given)
-        #: The validated constructor arguments (what ``codegen`` and the panels read).
-        self.generator_kwargs = params
-        self.transform_config = TransformConfig.from_kwargs(params)
+        #: Every argument, validated once and frozen (``engine.config``); the legacy
+        #: attributes (``gen.rotation_range`` ...) read it, and assigning one replaces it.
+        self.config = GeneratorConfig.from_kwargs(given, legacy_overrides=True, stacklevel=2)
         self.data_format = data_format or image_data_format()
         self.dtype = dtype or floatx()
-        for name in DEFAULTS:
-            if name not in ("zoom_range", "validation_split", "data_format", "dtype"):
-                setattr(self, name, params[name])
-        self.zoom_range = list(self.transform_config.zoom_range)
         if self.data_format == "channels_first":
             self.channel_axis, self.row_axis, self.col_axis = 1, 2, 3
         else:
             self.channel_axis, self.row_axis, self.col_axis = 3, 1, 2
-        self._validation_split = validation_split
         self.mean: np.ndarray | None = None
         self.std: np.ndarray | None = None
         self.zca_whitening_matrix: np.ndarray | None = None
-        self._apply_legacy_overrides()
 
-    def _apply_legacy_overrides(self) -> None:
-        # The legacy constructor switches related options on/off with a warning; keep that,
-        # and keep ``generator_kwargs`` saying what the generator really does.
-        def override(name: str, value: bool, message: str) -> None:
-            setattr(self, name, value)
-            self.generator_kwargs[name] = value
-            warnings.warn(message, stacklevel=4)
+    @property
+    def generator_kwargs(self) -> dict[str, Any]:
+        """The validated constructor arguments (what ``codegen`` and the panels read)."""
+        return self.config.as_kwargs()
 
-        if self.zca_whitening:
-            if not self.featurewise_center:
-                override("featurewise_center", True, "This ImageDataGenerator specifies "
-                         "`zca_whitening`, which overrides setting of `featurewise_center`.")
-            if self.featurewise_std_normalization:
-                override("featurewise_std_normalization", False, "This ImageDataGenerator "
-                         "specifies `zca_whitening` which overrides setting of "
-                         "`featurewise_std_normalization`.")
-        if self.featurewise_std_normalization and not self.featurewise_center:
-            override("featurewise_center", True, "This ImageDataGenerator specifies "
-                     "`featurewise_std_normalization`, which overrides setting of "
-                     "`featurewise_center`.")
-        if self.samplewise_std_normalization and not self.samplewise_center:
-            override("samplewise_center", True, "This ImageDataGenerator specifies "
-                     "`samplewise_std_normalization`, which overrides setting of "
-                     "`samplewise_center`.")
+    @property
+    def transform_config(self) -> TransformConfig:
+        return self.config.transform
+
+    @property
+    def _validation_split(self) -> float:
+        return float(self.config.arguments["validation_split"])
 
     def __repr__(self) -> str:
         changed = {k: v for k, v in self.generator_kwargs.items()
@@ -372,14 +389,13 @@ class ImageDataGenerator:
     def standardize(self, x: np.ndarray) -> np.ndarray:
         """Apply the normalisation settings to ``x`` in place where possible (legacy order:
         ``preprocessing_function``, ``rescale``, samplewise, featurewise, ZCA)."""
-        return standardize(x, vars(self), mean=self.mean, std=self.std,
+        return standardize(x, self.config.scaling, mean=self.mean, std=self.std,
                            zca_whitening_matrix=self.zca_whitening_matrix)
 
     @property
     def only_rescales(self) -> bool:
         """True when ``standardize`` is at most a multiplication by ``rescale``."""
-        return not any(getattr(self, name) for name in SCALING_ARGUMENTS
-                       if name not in ("rescale", "zca_epsilon"))
+        return self.config.scaling.only_rescales
 
     def fit(self, x: Any, augment: bool = False, rounds: int = 1, seed: int | None = None) -> None:
         """Compute the featurewise mean, std and ZCA matrix from sample data (legacy)."""

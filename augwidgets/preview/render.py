@@ -30,17 +30,14 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from augwidgets.engine.arguments import (
-    SCALING_ARGUMENTS,
-    TransformConfig,
-    validate_generator_kwargs,
-)
+from augwidgets.engine.arguments import TransformConfig, validate_generator_kwargs
 from augwidgets.engine.sampling import sample_transform
 from augwidgets.image.pipeline import (
     ImageSettings,
     Scaling,
     process_image,
 )
+from augwidgets.image.standardize import ScalingConfig
 from augwidgets.image.standardize import standardize as core_standardize
 from augwidgets.preview.encoding import CAPTION_PX, TextAtlas, encode_image
 from augwidgets.preview.image_source import SampleImage
@@ -88,14 +85,14 @@ def standardize(x: np.ndarray, params: Mapping[str, Any],
     mean, std = stats if stats is not None else (None, None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # unfitted featurewise options are shown as findings
-        return core_standardize(np.array(x, dtype=np.float32), params, mean=mean, std=std)
+        return core_standardize(np.array(x, dtype=np.float32),
+                                ScalingConfig.from_arguments(params), mean=mean, std=std)
 
 
 def preview_scaling(params: Mapping[str, Any],
                     stats: tuple[np.ndarray, np.ndarray] | None = None) -> Scaling:
     """The generator's scaling step for the preview (``stats`` stand in for ``fit``)."""
-    if not any(params.get(name) for name in SCALING_ARGUMENTS
-               if name not in ("rescale", "zca_epsilon")):
+    if ScalingConfig.from_arguments(params).only_rescales:
         return Scaling(rescale=params.get("rescale"))
     return Scaling(rescale=params.get("rescale"),
                    standardize=lambda x: standardize(x, params, stats))

@@ -30,17 +30,16 @@ from augwidgets.engine.arguments import (
     DEFAULTS,
     RANDOM_ARGUMENTS,
     RANDOM_ROLES,
-    SCALING_ARGUMENTS,
     arguments_with_role,
     is_active,
 )
+from augwidgets.image.standardize import ScalingConfig
 
 #: Generator arguments that draw random augmentation (what the on-device layer takes).
 AUGMENTATION_ARGUMENTS = arguments_with_role(*RANDOM_ROLES, "fill")
 #: Arguments the legacy generator applies *after* augmentation, which the layer cannot
 #: reorder: with any of them set, augmentation stays on the host.
-_AFTER_AUGMENTATION = tuple(name for name in SCALING_ARGUMENTS
-                            if name not in ("rescale", "zca_epsilon"))
+_AFTER_AUGMENTATION = ScalingConfig.BEYOND_RESCALE
 _LOSSES = {
     "categorical": "categorical_crossentropy",
     "sparse": "sparse_categorical_crossentropy",
