@@ -12,11 +12,11 @@ Callers update a bar once per unit of real work (a file, an epoch), never per pi
 per batch element.
 
 Example:
-    >>> with progress_bar(3, desc="demo", enabled=False) as bar:
+    >>> with progress_bar(3, desc="demo", enabled=False) as bar:  # draws nothing
     ...     for _ in range(3):
     ...         bar.update(1)
-    >>> bar.n
-    3
+    >>> bar.disable
+    True
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def progress_bar(total: int | None, *, desc: str, unit: str = "it",
         total: the number of units expected (None: unknown).
         desc: the text before the bar.
         unit: the name of one unit ("file", "epoch").
-        enabled: False gives a bar that counts but draws nothing.
+        enabled: False gives a bar that does nothing (``update`` is a no-op).
     """
     from tqdm.auto import tqdm
 
