@@ -307,7 +307,7 @@ def run_configurations(
         # With a picture of the figure beside the view, refreshed after each configuration:
         # a saved notebook shows the final figure where widgets are not drawn.
         view = LivePicture(overlay.widget, lambda: getattr(overlay, "last_png", None),
-                             lambda: f"{len(rows)} of {len(configs)} configurations trained")
+                           lambda: f"{len(rows)} of {len(configs)} configurations trained")
         view.display()
 
     with contextlib.ExitStack() as stack:

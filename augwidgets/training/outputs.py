@@ -8,8 +8,8 @@ redraws out in time, while cheap outputs (the text table) get every epoch.
 The image output never uses ``clear_output`` plus ``plt.show()``, which flickers in
 JupyterLab and leaves one figure per redraw under nbval: it displays one
 ``ipywidgets.Image`` once and replaces its ``value``. The displayed output also carries a
-PNG of the curves for frontends without widgets (``augwidgets.widgets.live_picture``); ``finish()``
-re-sends it when training ends, so a saved notebook shows the final curves.
+PNG of the curves for frontends without widgets (``augwidgets.widgets.live_picture``);
+``finish()`` re-sends it when training ends, so a saved notebook shows the final curves.
 
 Example:
     >>> from augwidgets.training.history import TrainingHistory

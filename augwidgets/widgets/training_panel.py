@@ -4,9 +4,10 @@ The panel is a thin ipywidgets view over ``augwidgets.training.session.TrainingS
 which owns the model, the data and the background thread. Training runs in that thread,
 so the widgets stay responsive; the curves are one ``ipywidgets.Image`` whose value is
 replaced in place. Displayed, the panel also carries a PNG of those curves for frontends
-without widgets (``augwidgets.widgets.live_picture``), re-sent when training ends so that a saved
-notebook shows the final curves. Everything a button does is also a method (``start``, ``stop``,
-``wait``, ``reset``), so the panel can be driven from code and tested in plain pytest.
+without widgets (``augwidgets.widgets.live_picture``), re-sent when training ends so that a
+saved notebook shows the final curves. Everything a button does is also a method (``start``,
+``stop``, ``wait``, ``reset``), so the panel can be driven from code and tested in plain
+pytest.
 
 Example:
     >>> import augwidgets                                              # doctest: +SKIP
