@@ -13,7 +13,7 @@ from tests.conftest import smooth_image
 
 pd = pytest.importorskip("pandas")
 
-from augwidgets.engine.iterators.dataframe import ColumnError, DroppedRow, read_frame  # noqa: E402
+from augwidgets.engine.frame import ColumnError, DroppedRow, read_frame  # noqa: E402
 
 
 @pytest.fixture

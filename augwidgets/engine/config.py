@@ -9,7 +9,7 @@ validates again.
 Example:
     >>> config = GeneratorConfig.from_kwargs({"rotation_range": 20, "rescale": 1 / 255})
     >>> config.transform.rotation_range, config.scaling.only_rescales
-    (20.0, True)
+    (20, True)
     >>> config.replace(zoom_range=0.2).transform.zoom_range
     (0.8, 1.2)
 """
@@ -82,6 +82,27 @@ class GeneratorConfig:
     def as_kwargs(self) -> dict[str, Any]:
         """The arguments as a plain (mutable) dict."""
         return dict(self.arguments)
+
+
+class Argument:
+    """A legacy generator attribute (``gen.rotation_range``) kept in ``gen.config``.
+
+    Reading gives the validated value; assigning one (legacy code and test suites do)
+    validates it and replaces the frozen config, so attributes and config never disagree.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, generator: Any, owner: type | None = None) -> Any:
+        if generator is None:
+            return self
+        if self.name == "zoom_range":  # legacy keeps the normalised [low, high] list
+            return list(generator.config.transform.zoom_range)
+        return generator.config.arguments[self.name]
+
+    def __set__(self, generator: Any, value: Any) -> None:
+        generator.config = generator.config.replace(**{self.name: value})
 
 
 def _restore(arguments: dict[str, Any], transform: TransformConfig,

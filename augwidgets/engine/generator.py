@@ -43,33 +43,12 @@ from augwidgets.runtime.keras_base import floatx, image_data_format
 if TYPE_CHECKING:
     from augwidgets.engine.iterators.dataframe import DataFrameIterator
 from augwidgets.engine.arguments import DEFAULTS, TransformConfig
-from augwidgets.engine.config import GeneratorConfig
+from augwidgets.engine.config import Argument, GeneratorConfig
 from augwidgets.engine.sampling import sample_transform
 from augwidgets.image.pipeline import ImageSettings, process_image
 from augwidgets.image.standardize import standardize
 
 __all__ = ["ImageDataGenerator"]
-
-
-class _Argument:
-    """A legacy generator attribute (``gen.rotation_range``) kept in ``gen.config``.
-
-    Reading gives the validated value; assigning one (legacy code and test suites do)
-    validates it and replaces the frozen config, so attributes and config never disagree.
-    """
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, generator: Any, owner: type | None = None) -> Any:
-        if generator is None:
-            return self
-        if self.name == "zoom_range":  # legacy keeps the normalised [low, high] list
-            return list(generator.config.transform.zoom_range)
-        return generator.config.arguments[self.name]
-
-    def __set__(self, generator: Any, value: Any) -> None:
-        generator.config = generator.config.replace(**{self.name: value})
 
 
 class ImageDataGenerator:
@@ -104,27 +83,27 @@ class ImageDataGenerator:
         ['brightness', 'channel_shift_intensity', 'flip_horizontal']
     """
 
-    # The legacy attributes, each a view of ``config`` (see ``_Argument``).
-    featurewise_center = _Argument()
-    samplewise_center = _Argument()
-    featurewise_std_normalization = _Argument()
-    samplewise_std_normalization = _Argument()
-    zca_whitening = _Argument()
-    zca_epsilon = _Argument()
-    rotation_range = _Argument()
-    width_shift_range = _Argument()
-    height_shift_range = _Argument()
-    brightness_range = _Argument()
-    shear_range = _Argument()
-    zoom_range = _Argument()
-    channel_shift_range = _Argument()
-    fill_mode = _Argument()
-    cval = _Argument()
-    horizontal_flip = _Argument()
-    vertical_flip = _Argument()
-    rescale = _Argument()
-    preprocessing_function = _Argument()
-    interpolation_order = _Argument()
+    # The legacy attributes, each a view of ``config`` (see ``engine.config.Argument``).
+    featurewise_center = Argument()
+    samplewise_center = Argument()
+    featurewise_std_normalization = Argument()
+    samplewise_std_normalization = Argument()
+    zca_whitening = Argument()
+    zca_epsilon = Argument()
+    rotation_range = Argument()
+    width_shift_range = Argument()
+    height_shift_range = Argument()
+    brightness_range = Argument()
+    shear_range = Argument()
+    zoom_range = Argument()
+    channel_shift_range = Argument()
+    fill_mode = Argument()
+    cval = Argument()
+    horizontal_flip = Argument()
+    vertical_flip = Argument()
+    rescale = Argument()
+    preprocessing_function = Argument()
+    interpolation_order = Argument()
 
     def __init__(
         self,
@@ -317,26 +296,12 @@ class ImageDataGenerator:
             ...     frame, "data/images", target_size=(64, 64), batch_size=8)  # doctest: +SKIP
             Found 2 validated image filenames belonging to 2 classes.
         """
-        from augwidgets.engine.iterators.dataframe import DataFrameIterator
+        from augwidgets.engine.iterators.dataframe import (
+            DataFrameIterator,
+            legacy_dataframe_options,
+        )
 
-        messages = {
-            "has_ext": "has_ext is deprecated, filenames in the dataframe have to match the "
-                       "exact filenames in disk.",
-            "sort": "sort is deprecated, batches will be created in the same order than the "
-                    "filenames provided if `shuffle` is set to `False`.",
-            "drop_duplicates": "drop_duplicates is deprecated, you can drop duplicates by "
-                               "using the pandas.DataFrame.drop_duplicates method.",
-        }
-        unknown = sorted(set(deprecated) - set(messages))
-        if unknown:
-            raise TypeError(f"flow_from_dataframe() got an unexpected keyword argument "
-                            f"{unknown[0]!r}. Received: {unknown[0]}={deprecated[unknown[0]]!r}")
-        for name in deprecated:
-            warnings.warn(messages[name], DeprecationWarning, stacklevel=2)
-        if class_mode == "other":
-            warnings.warn('`class_mode="other"` is deprecated, please use `class_mode="raw"`.',
-                          DeprecationWarning, stacklevel=2)
-            class_mode = "raw"
+        class_mode = legacy_dataframe_options(deprecated, class_mode, stacklevel=3)
         return DataFrameIterator(
             dataframe, directory, self, x_col=x_col, y_col=y_col, weight_col=weight_col,
             target_size=target_size, color_mode=color_mode, classes=classes,
@@ -406,8 +371,12 @@ class ImageDataGenerator:
         if not isinstance(rounds, int) or rounds < 1:
             raise reject("rounds", "an int >= 1", rounds)
         if x.shape[self.channel_axis] not in {1, 3, 4}:
-            warnings.warn(f"Expected 1, 3 or 4 channels on axis {self.channel_axis}; got an "
-                          f"array with shape {x.shape}.", stacklevel=2)
+            warnings.warn("Expected input to be images (as Numpy array) following the data "
+                          f'format convention "{self.data_format}" (channels on axis '
+                          f"{self.channel_axis}), i.e. expected either 1, 3 or 4 channels on "
+                          f"axis {self.channel_axis}. However, it was passed an array with "
+                          f"shape {x.shape} ({x.shape[self.channel_axis]} channels).",
+                          stacklevel=2)
         x = np.copy(x)
         if self.rescale:
             x *= self.rescale

@@ -2,11 +2,14 @@
 
 The walk, sort order, class indices, relative ``filenames`` and the per-class
 ``validation_split`` slicing are the legacy ones, so the same tree gives the same
-attributes. Three deliberate fixes, each reported rather than silent:
+attributes. Four deliberate fixes, each reported rather than silent:
 
 - hidden files and folders (``.ipynb_checkpoints``, ``.DS_Store``, macOS ``._*`` files)
   are skipped, and listed in ``DirectoryListing.ignored``;
 - with ``follow_links=True`` a symlink loop is visited once instead of forever;
+- a folder that cannot be listed (no permission, a path longer than the OS allows, gone
+  mid-scan) and a symbolic link whose target is missing are listed in ``ignored`` with the
+  reason, and a warning names them (``os.walk``, and so legacy, drops them without a word);
 - a missing directory raises ``ValueError`` naming the path.
 
 Example:
@@ -18,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,7 +43,8 @@ class DirectoryListing:
         class_indices: class name -> index.
         filenames: paths relative to ``directory`` ("class/sub/file.png").
         classes: class index of every file (int32).
-        ignored: ``(relative path, reason)`` for hidden entries that were skipped.
+        ignored: ``(relative path, reason)`` for entries that were not read: hidden ones,
+            symlink loops, folders that cannot be listed and broken symbolic links.
     """
 
     directory: str
@@ -60,8 +65,18 @@ class DirectoryListing:
 def _walk(top: str, follow_links: bool, ignored: list[tuple[str, str]], base: str):
     """os.walk without hidden entries, visiting each real directory once."""
     seen: set[tuple[int, int]] = set()
-    for root, dirs, files in os.walk(top, followlinks=follow_links):
-        stat = os.stat(root)
+
+    def unlisted(error: OSError) -> None:
+        path = error.filename if error.filename is not None else top
+        ignored.append((os.path.relpath(path, base), _UNLISTED + _reason(error)))
+
+    for root, dirs, files in os.walk(top, followlinks=follow_links, onerror=unlisted):
+        try:
+            stat = os.stat(root)
+        except OSError as error:  # gone, or not reachable, since it was listed
+            unlisted(error)
+            dirs[:] = []
+            continue
         key = (stat.st_dev, stat.st_ino)
         if key in seen:
             ignored.append((os.path.relpath(root, base), "symlink loop (already visited)"))
@@ -74,7 +89,35 @@ def _walk(top: str, follow_links: bool, ignored: list[tuple[str, str]], base: st
         hidden_files = [f for f in files if _hidden(f)]
         for name in hidden_files:
             ignored.append((os.path.relpath(os.path.join(root, name), base), "hidden file"))
-        yield root, [f for f in files if not _hidden(f)]
+        visible = [f for f in files if not _hidden(f)]
+        broken = [f for f in visible if _dangling(os.path.join(root, f))]
+        for name in broken:
+            ignored.append((os.path.relpath(os.path.join(root, name), base), _BROKEN_LINK))
+        yield root, [f for f in visible if f not in broken]
+
+
+_UNLISTED = "cannot be listed: "
+_BROKEN_LINK = "broken symbolic link (its target does not exist)"
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or type(error).__name__
+
+
+def _dangling(path: str) -> bool:
+    # os.walk lists a link to a missing target among the files: it is neither.
+    return os.path.islink(path) and not os.path.exists(path)
+
+
+def _warn_unreadable(directory: str, ignored: list[tuple[str, str]]) -> None:
+    unreadable = [(path, reason) for path, reason in ignored
+                  if reason.startswith(_UNLISTED) or reason == _BROKEN_LINK]
+    if unreadable:
+        shown = "; ".join(f"{path} ({reason})" for path, reason in unreadable[:5])
+        more = f" and {len(unreadable) - 5} more" if len(unreadable) > 5 else ""
+        warnings.warn(f"{len(unreadable)} path(s) under {directory!r} could not be read and "
+                      f"are not in the listing: {shown}{more}. All are in `.ignored`.",
+                      stacklevel=4)
 
 
 def _class_files(directory: str, class_name: str, follow_links: bool,
@@ -127,6 +170,8 @@ def scan_directory(
                     ignored.append((name, "hidden folder"))
                 else:
                     classes.append(name)
+            elif _dangling(os.path.join(directory, name)) and not _hidden(name):
+                ignored.append((name, _BROKEN_LINK))
     else:
         missing = [c for c in classes if not os.path.isdir(os.path.join(directory, c))]
         if missing:
@@ -139,5 +184,6 @@ def scan_directory(
         files = _class_files(directory, name, follow_links, split, ignored)
         filenames += files
         labels += [class_indices[name]] * len(files)
+    _warn_unreadable(directory, ignored)
     return DirectoryListing(directory, class_indices, filenames,
                             np.asarray(labels, dtype="int32"), ignored)

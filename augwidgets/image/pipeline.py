@@ -65,7 +65,9 @@ class ImageSettings:
     Args:
         target_size: output ``(rows, cols)``; ``None`` keeps the input size (``flow``,
             ``apply_transform``).
-        color_mode: "rgb", "rgba" or "grayscale" (what the file is decoded to).
+        color_mode: "rgb", "rgba" or "grayscale" (what the file is decoded to); ``None`` for
+            arrays (``flow``, ``apply_transform``): every channel is kept as given, whatever
+            their number.
         interpolation: the resize filter, as in ``flow_from_directory``.
         keep_aspect_ratio: centre-crop to the target's aspect ratio before resizing.
         resize: "legacy" (PIL resize exactly as the legacy ``load_img``) or "fast" (DCT-scaled
@@ -78,7 +80,7 @@ class ImageSettings:
     """
 
     target_size: tuple[int, int] | None = None
-    color_mode: str = "rgb"
+    color_mode: str | None = "rgb"
     interpolation: str = "nearest"
     keep_aspect_ratio: bool = False
     resize: str = "legacy"
@@ -95,7 +97,7 @@ class ImageSettings:
             raise reject("target_size", "a pair of positive ints (rows, cols)", size)
         if size is not None:
             object.__setattr__(self, "target_size", (int(size[0]), int(size[1])))
-        if self.color_mode not in COLOR_MODES:
+        if self.color_mode is not None and self.color_mode not in COLOR_MODES:
             raise reject("color_mode", f"one of {COLOR_MODES}", self.color_mode,
                           legacy=f"Invalid color mode: {self.color_mode}; expected "
                                  '"rgb", "rgba", or "grayscale".')
@@ -108,7 +110,8 @@ class ImageSettings:
     @classmethod
     def for_generator(cls, generator: Any, **kwargs: Any) -> ImageSettings:
         """Settings with the warp options of ``generator`` (an ``ImageDataGenerator``, or
-        ``None`` for the defaults)."""
+        ``None`` for the defaults); without ``color_mode``, for arrays (every channel kept)."""
+        kwargs.setdefault("color_mode", None)
         if generator is None:
             return cls(**kwargs)
         config = generator.transform_config
@@ -117,6 +120,7 @@ class ImageSettings:
 
     @property
     def channels(self) -> int:
+        """Channels of a decoded file (not defined for arrays, ``color_mode=None``)."""
         return {"rgb": 3, "rgba": 4, "grayscale": 1}[self.color_mode]
 
     @property
@@ -149,6 +153,14 @@ class Scaling:
             return cls()
         if generator.only_rescales:
             return cls(rescale=generator.rescale)
+        if getattr(generator, "data_format", "channels_last") == "channels_first":
+            # The pipeline is channels-last; legacy standardizes (and runs
+            # ``preprocessing_function``) on the channels-first image, whose statistics have
+            # shape (channels, 1, 1) and whose ZCA flattens channel by channel.
+            def standardize_channels_first(image: np.ndarray) -> np.ndarray:
+                return np.moveaxis(generator.standardize(np.moveaxis(image, -1, 0)), 0, -1)
+
+            return cls(rescale=generator.rescale, standardize=standardize_channels_first)
         return cls(rescale=generator.rescale, standardize=generator.standardize)
 
 

@@ -7,6 +7,7 @@ Example:
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any
 
 import numpy as np
@@ -102,6 +103,14 @@ class NumpyArrayIterator(BatchIterator):
                          dtype=self.dtype, save_to_dir=save_to_dir, save_prefix=save_prefix,
                          save_format=save_format, workers=workers,
                          use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
+        channels_axis = 3 if self.data_format == "channels_last" else 1
+        if self.x.shape[channels_axis] not in {1, 3, 4}:
+            # Legacy's words: often a channels-first array under channels_last, or the reverse.
+            warnings.warn(f'NumpyArrayIterator is set to use the data format convention '
+                          f'"{self.data_format}" (channels on axis {channels_axis}), i.e. '
+                          f'expected either 1, 3, or 4 channels on axis {channels_axis}. '
+                          f'However, it was passed an array with shape {self.x.shape} '
+                          f'({self.x.shape[channels_axis]} channels).', stacklevel=3)
 
     def _get_batches_of_transformed_samples(self, index_array: np.ndarray, rng: Any):
         channels_first = self.data_format == "channels_first"

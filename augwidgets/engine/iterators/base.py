@@ -5,9 +5,11 @@ making one imports no Keras), so ``fit``, ``evaluate`` and ``predict`` take it d
 honour its ``workers``, ``use_multiprocessing`` and ``max_queue_size``. It also keeps the
 legacy endless ``next(iterator)``.
 
-Batch ``i`` of epoch ``e`` draws its random transforms from ``RandomState(f(seed, e, i))``:
-any batch can be rebuilt in any order, in any thread, and the same ``seed`` gives the same
-epoch without touching NumPy's global generator. While ``fit`` reads batch ``i``, batch
+Batch ``i`` of epoch ``e`` draws its random transforms from ``RandomState(f(seed, e, i, r))``,
+where ``r`` counts the earlier reads of that batch in that epoch. So, as with the legacy
+generator, reading ``it[0]`` five times gives five different augmentations; and the same
+``seed`` and the same sequence of reads give the same batches, in any thread order, without
+touching NumPy's global generator. While ``fit`` reads batch ``i``, batch
 ``i + 1`` is already being built on the iterator's own prefetch thread (unless Keras'
 own workers are prefetching).
 
@@ -185,6 +187,8 @@ class BatchIterator(LazyPyDataset):
         self.lock = threading.Lock()
         self._prefetch_lock = threading.Lock()
         self._prefetched: dict[tuple[int, int], Future] = {}
+        # (epoch, batch index) -> how many times it was read: the read number joins the seed.
+        self._reads: dict[tuple[int, int], int] = {}
         self._last_request: int | None = None
         self.buffers = BatchBuffers()
         self.index_array: np.ndarray = np.arange(0)
@@ -204,8 +208,12 @@ class BatchIterator(LazyPyDataset):
                                   f"length {len(self)}. Received: idx={idx}")
         idx %= len(self)
         self.total_batches_seen += 1
+        epoch = self.epoch
         with self._prefetch_lock:
-            future = self._prefetched.pop((self.epoch, idx), None)
+            read = self._reads.get((epoch, idx), 0)
+            self._reads[(epoch, idx)] = read + 1
+            # A prefetched batch is a first read; a re-read draws anew, as legacy does.
+            future = self._prefetched.pop((epoch, idx), None) if read == 0 else None
         # Sequential access (a loop over the batches, `next()`, evaluate/predict): build the
         # next batch in the background, so decoding overlaps the caller's work. Only after
         # two consecutive requests: `fit(shuffle=True)` asks for batches in a random order
@@ -214,11 +222,11 @@ class BatchIterator(LazyPyDataset):
         # the same either way, because batches are seeded by (seed, epoch, index).
         sequential = self._last_request == idx - 1
         self._last_request = idx
-        batch = future.result() if future is not None else self._build_batch(self.epoch, idx)
+        batch = future.result() if future is not None else self._build_batch(epoch, idx, read)
         if sequential and idx + 1 < len(self) and not self.save_to_dir and self.workers <= 1:
-            key = (self.epoch, idx + 1)
+            key = (epoch, idx + 1)
             with self._prefetch_lock:
-                if key not in self._prefetched:
+                if key not in self._prefetched and key not in self._reads:
                     self._prefetched[key] = self.executor.prefetch(self._build_batch, *key)
         return batch
 
@@ -229,6 +237,7 @@ class BatchIterator(LazyPyDataset):
         with self._prefetch_lock:
             for key in [key for key in self._prefetched if key[0] < self.epoch]:
                 self._prefetched.pop(key).cancel()
+            self._reads = {key: n for key, n in self._reads.items() if key[0] >= self.epoch}
 
     def close(self) -> None:
         """Stop this iterator's threads (they restart if it is used again)."""
@@ -285,9 +294,11 @@ class BatchIterator(LazyPyDataset):
             return np.arange(self.n)
         return np.random.RandomState(batch_seed(self._base_seed, epoch, 2**31)).permutation(self.n)
 
-    def _build_batch(self, epoch: int, idx: int):
+    def _build_batch(self, epoch: int, idx: int, read: int = 0):
         keep_freed_buffers()  # undo tf.data's malloc setting, see core.allocator
-        rng = np.random.RandomState(batch_seed(self._base_seed, epoch, idx))
+        # The first read keeps the seed of (seed, epoch, index); later reads add their number.
+        parts = (self._base_seed, epoch, idx) + ((read,) if read else ())
+        rng = np.random.RandomState(batch_seed(*parts))
         order = self.index_array if epoch == self.epoch else self._index_array_for(epoch)
         indices = order[self.batch_size * idx: self.batch_size * (idx + 1)]
         return self._get_batches_of_transformed_samples(indices, rng)
@@ -319,7 +330,11 @@ class BatchIterator(LazyPyDataset):
             if np.max(image) != 0:
                 image /= np.max(image)
             image = (image * 255).astype(np.uint8)
-            mode = {1: "L", 3: "RGB", 4: "RGBA"}[image.shape[-1]]
+            mode = {1: "L", 3: "RGB", 4: "RGBA"}.get(image.shape[-1])
+            if mode is None:
+                raise reject("save_to_dir", "used with images of 1, 3 or 4 channels (what an "
+                             "image file holds)", self.save_to_dir,
+                             legacy=f"Unsupported channel number: {image.shape[-1]}")
             pil = Image.fromarray(image[..., 0] if mode == "L" else image, mode)
             name = f"{self.save_prefix}_{index}_{rng.randint(int(1e7))}.{self.save_format}"
             pil.save(os.path.join(self.save_to_dir, name))

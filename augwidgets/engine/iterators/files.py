@@ -32,6 +32,7 @@ from augwidgets.engine.iterators.base import BatchIterator
 from augwidgets.errors import reject
 from augwidgets.image.decode import ImageDecodeError, check_image
 from augwidgets.image.pipeline import ImageSettings, Scaling, load_image, process_image
+from augwidgets.runtime.reports import ProcessReports
 
 CLASS_MODES = ("categorical", "binary", "sparse", "input", None)
 #: Class modes of file iterators (the dataframe iterator accepts all of them).
@@ -106,9 +107,11 @@ class FileIterator(BatchIterator):
         self.keep_aspect_ratio = bool(keep_aspect_ratio)
         self.resize = resize
         self.samples = len(self._filepaths)
-        self.skipped: list[tuple[str, str]] = []
+        self._skipped: list[tuple[str, str]] = []
         self._broken: set[int] = set()
         self._skipped_lock = threading.Lock()
+        # Broken files found in Keras' worker processes are reported back to this one.
+        self._reports = ProcessReports(enabled=use_multiprocessing)
         super().__init__(self.samples, batch_size, shuffle, seed,
                          image_data_generator=generator, data_format=data_format, dtype=dtype,
                          save_to_dir=save_to_dir, save_prefix=save_prefix,
@@ -160,12 +163,30 @@ class FileIterator(BatchIterator):
         return len(self.class_indices)
 
     # --------------------------------------------------------------- bad files
+    @property
+    def skipped(self) -> list[tuple[str, str]]:
+        """``(filename, reason)`` of each file that could not be decoded, once each, also
+        when it was met in a Keras worker process (``use_multiprocessing=True``)."""
+        self._collect_reports()
+        return self._skipped
+
+    def on_epoch_end(self) -> None:
+        self._collect_reports()
+        super().on_epoch_end()
+
+    def _collect_reports(self) -> None:
+        for index, reason in self._reports.receive():
+            self._skip(index, reason)
+
     def _skip(self, index: int, reason: str) -> None:
         with self._skipped_lock:
             if index in self._broken:
                 return
             self._broken.add(index)
-            self.skipped.append((self.filenames[index], reason))
+            if self._reports.in_worker:  # the owning process records it and warns once
+                self._reports.send(index, reason)
+                return
+            self._skipped.append((self.filenames[index], reason))
         warnings.warn(f"augwidgets: skipping {self._describe(index)}: {reason}; its place in "
                       "the batch goes to the next good image, with that image's label",
                       stacklevel=4)
@@ -210,7 +231,7 @@ class FileIterator(BatchIterator):
                                    np.empty(len(indices)))
             bar.update(done[0] % 256)
             bar.set_postfix_str(f"{len(self.skipped)} cannot be used", refresh=False)
-        return list(self.skipped)
+        return list(self._skipped)
 
     # ------------------------------------------------------------------ batches
     def transform_sample(self, index: int, params: dict[str, Any] | None = None) -> np.ndarray:

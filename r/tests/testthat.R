@@ -1,0 +1,4 @@
+library(testthat)
+library(augwidgets)
+
+test_check("augwidgets")
