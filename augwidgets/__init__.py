@@ -30,6 +30,8 @@ _LAZY = {
     "LivePlot": "augwidgets.training.callback",
     "compare": "augwidgets.training.experiment",
     "sweep": "augwidgets.training.sweep",
+    "interpret": "augwidgets.training.interpret",
+    "Interpretation": "augwidgets.training.interpretation",
 }
 _SUBMODULES = {"datasets": "augwidgets.datasets"}
 

@@ -82,3 +82,18 @@ def test_compare_reports_per_class_accuracy_and_trains_on_a_balanced_subset(digi
     lines = result.per_class_table().splitlines()
     assert lines[0].split() == ["config", *[str(d) for d in range(10)]]
     assert lines[1].startswith("none") and lines[1].count("*") == 1
+
+
+def test_compare_exposes_what_each_configuration_got_wrong(digits):
+    configs = {"none": {}, "flips": {"horizontal_flip": True, "vertical_flip": True}}
+    result = compare(digits / "train", digits / "validation", configs, epochs=1,
+                     image_size=16, batch_size=16, verbose=False)
+    validation_images = sum(1 for _ in (digits / "validation").rglob("*.png"))
+    for row in result.rows:
+        interpretation = result.interpret(row.name)
+        assert interpretation.confusion_matrix.sum() == validation_images
+        assert dict(zip(interpretation.class_names, interpretation.recall.tolist(),
+                        strict=True)) == row.per_class_accuracy
+        assert interpretation.accuracy == pytest.approx(row.best_val_accuracy)
+    with pytest.raises(ValueError, match="Received: name='heavy'"):
+        result.interpret("heavy")

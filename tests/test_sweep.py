@@ -146,3 +146,15 @@ def test_the_live_output_draws_partial_and_finished_strengths():
     output.send(running)
     assert output.last_png[:4] == b"\x89PNG"
     assert not math.isnan(len(output.last_png))
+
+
+def test_each_strength_exposes_its_interpretation(result, digits):
+    validation_images = sum(1 for _ in (digits / "validation").rglob("*.png"))
+    for row in result.rows:
+        interpretation = result.interpret(row.strength)
+        assert interpretation.confusion_matrix.sum() == validation_images
+        assert interpretation.accuracy == pytest.approx(row.best_val_accuracy, abs=1e-6)
+        assert dict(zip(interpretation.class_names, interpretation.recall.tolist(),
+                        strict=True)) == row.per_class_accuracy
+    with pytest.raises(ValueError, match="Received: strength=3"):
+        result.interpret(3)

@@ -33,8 +33,11 @@ import keras
 import numpy as np
 
 from augwidgets.engine.generator import ImageDataGenerator
+from augwidgets.errors import reject
 from augwidgets.training.callback import LivePlot
 from augwidgets.training.history import TrainingHistory
+from augwidgets.training.interpret import interpret
+from augwidgets.training.interpretation import Interpretation
 from augwidgets.training.model import build_default_model
 from augwidgets.training.outputs import Output, TextTableOutput, in_notebook_kernel
 from augwidgets.training.plotting import CurveFigure
@@ -91,6 +94,8 @@ class ComparisonResult:
         configs: name -> the generator arguments used (besides ``rescale``).
         seconds: total wall time.
         png: the final overlay of the validation curves (PNG bytes).
+        interpretations: name -> the ``Interpretation`` of that configuration's model (with
+            the weights of its best epoch) on the validation set; see ``interpret(name)``.
     """
 
     rows: list[ComparisonRow]
@@ -98,6 +103,15 @@ class ComparisonResult:
     configs: dict[str, dict[str, Any]]
     seconds: float
     png: bytes | None = None
+    interpretations: dict[str, Interpretation] = field(default_factory=dict)
+
+    def interpret(self, name: str) -> Interpretation:
+        """What configuration ``name``'s model got wrong: confusion matrix, precision and
+        recall, top losses (shown as a clickable view in a notebook)."""
+        if name not in self.interpretations:
+            raise reject("name", f"one of the configurations ({', '.join(self.interpretations)})",
+                         name)
+        return self.interpretations[name]
 
     def table(self) -> str:
         """The result table as aligned plain text."""
@@ -227,7 +241,8 @@ def compare(train_dir: Any, validation_dir: Any,
     return ComparisonResult(rows=run.rows,
                             histories={n: h.epoch_metrics() for n, h in histories.items()},
                             configs={n: dict(c) for n, c in configs.items()},
-                            seconds=run.seconds, png=overlay.last_png)
+                            seconds=run.seconds, png=overlay.last_png,
+                            interpretations=run.interpretations)
 
 
 @dataclass
@@ -238,11 +253,13 @@ class ConfigurationRuns:
         rows: one ``ComparisonRow`` per configuration, in the given order.
         seconds: total wall time.
         class_names: the validation classes, in index order.
+        interpretations: name -> what the model (best epoch) got wrong on validation.
     """
 
     rows: list[ComparisonRow]
     seconds: float
     class_names: list[str]
+    interpretations: dict[str, Interpretation] = field(default_factory=dict)
 
 
 def run_configurations(
@@ -260,7 +277,8 @@ def run_configurations(
     in the same order and the same un-augmented validation iterator. Each ``fit`` feeds a
     ``LivePlot`` that appends to ``histories[name]`` and redraws ``overlay`` (shown as an
     image widget in a notebook). After each fit the weights of the best validation epoch
-    are restored to measure the accuracy of every validation class.
+    are restored and ``interpret`` predicts the validation set once: the confusion matrix,
+    the top losses and the accuracy of every validation class (its recall).
 
     Args:
         train_dir, validation_dir, epochs, color_mode, batch_size, rescale, learning_rate,
@@ -293,6 +311,7 @@ def run_configurations(
     class_names = sorted(validation.class_indices, key=validation.class_indices.get)
 
     rows: list[ComparisonRow] = []
+    interpretations: dict[str, Interpretation] = {}
     started = time.perf_counter()
     notebook = progress is not None and in_notebook_kernel()
     view = None
@@ -344,7 +363,10 @@ def run_configurations(
                       callbacks=[plot, keeper, _EpochBar(bar)])
             seconds = time.perf_counter() - began
             keeper.restore(model)
-            per_class_accuracy = _per_class_accuracy(model, validation, class_names)
+            # One clean pass over the validation files: per-class accuracy is its recall.
+            interpretations[name] = interpret(model, validation, class_names=class_names)
+            per_class_accuracy = dict(zip(class_names, interpretations[name].recall.tolist(),
+                                          strict=True))
             rows.append(_row(name, histories[name], seconds, per_class_accuracy))
             if on_row is not None:
                 on_row(rows[-1])
@@ -354,7 +376,7 @@ def run_configurations(
     if view is not None:
         view.refresh()
     return ConfigurationRuns(rows=rows, seconds=time.perf_counter() - started,
-                             class_names=class_names)
+                             class_names=class_names, interpretations=interpretations)
 
 
 class _EpochBar(keras.callbacks.Callback):
@@ -385,26 +407,6 @@ class _BestWeights(keras.callbacks.Callback):
     def restore(self, model: keras.Model) -> None:
         if self.weights is not None:
             model.set_weights(self.weights)
-
-
-def _per_class_accuracy(model: keras.Model, validation: Any,
-                        class_names: list[str]) -> dict[str, float]:
-    """Accuracy on each validation class, one clean pass in file order."""
-    predicted: list[np.ndarray] = []
-    for index in range(len(validation)):
-        images, _labels = validation[index]
-        scores = np.asarray(model(images, training=False))
-        if scores.shape[-1] == 1:  # one sigmoid unit: class_mode="binary"
-            predicted.append((scores[:, 0] > 0.5).astype("int32"))
-        else:
-            predicted.append(np.argmax(scores, axis=-1))
-    guesses = np.concatenate(predicted) if predicted else np.zeros(0, "int32")
-    truth = np.asarray(validation.classes)[:len(guesses)]
-    out = {}
-    for index, name in enumerate(class_names):
-        members = truth == index
-        out[name] = float(np.mean(guesses[members] == index)) if members.any() else math.nan
-    return out
 
 
 def per_class_table(rows: Sequence[tuple[str, Mapping[str, float]]]) -> str:

@@ -34,6 +34,7 @@ from typing import Any
 
 import keras
 
+from augwidgets.errors import reject
 from augwidgets.tools.strength import check_base, check_strength, strength_kwargs
 from augwidgets.training.experiment import (
     ComparisonRow,
@@ -41,6 +42,7 @@ from augwidgets.training.experiment import (
     run_configurations,
 )
 from augwidgets.training.history import TrainingHistory
+from augwidgets.training.interpretation import Interpretation
 from augwidgets.training.model import build_default_model
 from augwidgets.training.outputs import Output, in_notebook_kernel
 from augwidgets.training.plotting import CurveFigure
@@ -99,6 +101,8 @@ class SweepResult:
         per_class: training images per class (None: the whole training folder).
         seconds: total wall time.
         png: the final figure (PNG bytes).
+        interpretations: strength -> the ``Interpretation`` of that strength's model (best
+            epoch) on the validation set; see ``interpret(strength)``.
     """
 
     rows: list[SweepRow]
@@ -108,6 +112,14 @@ class SweepResult:
     per_class: int | None
     seconds: float
     png: bytes | None = None
+    interpretations: dict[float, Interpretation] = field(default_factory=dict)
+
+    def interpret(self, strength: float) -> Interpretation:
+        """What the model trained at ``strength`` got wrong on the validation set."""
+        if strength not in self.interpretations:
+            raise reject("strength", f"one of the strengths trained at {self.strengths}",
+                         strength)
+        return self.interpretations[strength]
 
     @property
     def strengths(self) -> list[float]:
@@ -385,4 +397,6 @@ def sweep(train_dir: Any, validation_dir: Any, *,
     return SweepResult(rows=rows, configs={strength_of[n]: dict(c) for n, c in configs.items()},
                        histories={s: h.epoch_metrics() for s, h in histories.items()},
                        base=dict(base), per_class=per_class, seconds=run.seconds,
-                       png=output.last_png)
+                       png=output.last_png,
+                       interpretations={strength_of[n]: i
+                                        for n, i in run.interpretations.items()})
