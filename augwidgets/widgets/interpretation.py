@@ -26,43 +26,7 @@ import ipywidgets as widgets
 from augwidgets.preview.encoding import encode_image
 from augwidgets.training.interpret_figure import gallery_image
 from augwidgets.training.interpretation import Interpretation, Prediction
-
-WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
-
-
-class StaticPictureMixin:
-    """The widget's view, its text and a PNG of it in one display bundle (ipywidgets 7 and 8)."""
-
-    def _static_picture(self) -> bytes | None:
-        return None
-
-    def _static_text(self) -> str | None:
-        return None
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
-                          **_kwargs: Any) -> dict[str, Any]:
-        import base64
-
-        bundle: dict[str, Any] = {"text/plain": self._static_text() or repr(self)}
-        try:
-            picture = self._static_picture()
-        except Exception:  # noqa: BLE001 - the picture must never hide the widget
-            picture = None
-        if picture:
-            bundle["image/png"] = base64.b64encode(picture).decode("ascii")
-        if getattr(self, "comm", None) is not None:
-            bundle[WIDGET_VIEW_MIME] = {"version_major": 2, "version_minor": 0,
-                                        "model_id": self.model_id}  # type: ignore[attr-defined]
-        return {mime: data for mime, data in bundle.items()
-                if (include is None or mime in include) and (exclude is None
-                                                             or mime not in exclude)}
-
-    if hasattr(widgets.Widget, "_ipython_display_"):  # ipywidgets 7 displays through it
-        def _ipython_display_(self, **kwargs: Any) -> None:
-            from IPython.display import display
-
-            display(self._repr_mimebundle_(), raw=True)
-            self._handle_displayed(**kwargs)  # type: ignore[attr-defined]
+from augwidgets.widgets.static import StaticPictureMixin
 
 #: Most images the gallery shows for one cell.
 GALLERY_LIMIT = 24
