@@ -8,9 +8,10 @@ measured in the page with ``performance.now()``.
 
 The breakdown, from the same run:
 
-- **kernel**: the panel's own time per update (``AugmentationPanel.timings``, written to
-  ``$AUGWIDGETS_PANEL_TIMINGS`` for the benchmark): the preview render, and the whole update
-  (preview, validation, findings, and whichever of the code and share tabs is shown);
+- **kernel**: how long the kernel was busy with each move, read from outside: the time
+  between the ``busy`` and ``idle`` status messages the kernel stamps around the slider's
+  ``comm_msg`` (the panel's whole update: preview, validation, findings, and whichever of
+  the code and share tabs is shown). Nothing in the panel writes timings anywhere;
 - **messages**: every kernel websocket frame between the keypress and the kernel going
   idle again, counted and sized, with each widget update named by the state it carries.
 
@@ -35,6 +36,7 @@ import struct
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -79,15 +81,26 @@ def latency_table(latencies: list[float], *, where: str = "JupyterLab",
 # --------------------------------------------------------------------------- frames
 
 
+def _stamp(header: dict) -> float | None:
+    """A message header's ``date`` (the sender's clock) in ms since the epoch."""
+    try:
+        return datetime.fromisoformat(str(header["date"]).replace("Z", "+00:00")).timestamp() * 1e3
+    except (KeyError, ValueError):
+        return None
+
+
 def _decode_frame(payload: str | bytes) -> dict | None:
-    """A kernel websocket frame as ``{channel, msg_type, content, buffers}`` (JSON or the
-    binary ``v1.kernel.websocket.jupyter.org`` framing); ``None`` if it is neither."""
+    """A kernel websocket frame as ``{channel, msg_type, content, buffers, date,
+    parent_type}`` (JSON or the binary ``v1.kernel.websocket.jupyter.org`` framing);
+    ``None`` if it is neither."""
     try:
         if isinstance(payload, str):
             message = json.loads(payload)
             return {"channel": message.get("channel"),
                     "msg_type": message.get("header", {}).get("msg_type"),
-                    "content": message.get("content", {}), "buffers": 0, "size": len(payload)}
+                    "content": message.get("content", {}), "buffers": 0, "size": len(payload),
+                    "date": _stamp(message.get("header", {})),
+                    "parent_type": message.get("parent_header", {}).get("msg_type")}
         data = bytes(payload)
         count = struct.unpack_from("<Q", data, 0)[0]
         offsets = list(struct.unpack_from(f"<{count}Q", data, 8))
@@ -96,12 +109,29 @@ def _decode_frame(payload: str | bytes) -> dict | None:
             raise ValueError
         offsets.append(len(data))
         parts = [data[offsets[i]:offsets[i + 1]] for i in range(len(offsets) - 1)]
-        header = json.loads(parts[1])
+        header, parent = json.loads(parts[1]), json.loads(parts[2])
         return {"channel": parts[0].decode(), "msg_type": header.get("msg_type"),
                 "content": json.loads(parts[4]), "buffers": sum(len(p) for p in parts[5:]),
-                "size": len(data)}
+                "size": len(data), "date": _stamp(header),
+                "parent_type": parent.get("msg_type")}
     except (ValueError, KeyError, IndexError, struct.error, UnicodeDecodeError):
         return None
+
+
+def kernel_busy_ms(frames: list[dict]) -> list[float]:
+    """How long the kernel was busy with each widget message, from its own status stamps:
+    ``idle`` minus ``busy`` for the status pairs whose parent is a ``comm_msg``."""
+    busy, spans = None, []
+    for frame in frames:
+        if frame["msg_type"] != "status" or frame.get("parent_type") != "comm_msg":
+            continue
+        state = frame["content"].get("execution_state")
+        if state == "busy":
+            busy = frame.get("date")
+        elif state == "idle" and busy is not None and frame.get("date") is not None:
+            spans.append(frame["date"] - busy)
+            busy = None
+    return spans
 
 
 def _describe(frame: dict) -> str:
@@ -208,8 +238,6 @@ def measure(moves: int = 20, *, voila: bool = False) -> dict:
     from playwright.sync_api import sync_playwright
 
     with harness.temporary_environment(Path(tempfile.mkdtemp(prefix="augwidgets-bench-"))) as env:
-        timings = env.base / "panel-timings.jsonl"
-        env.extra_env["AUGWIDGETS_PANEL_TIMINGS"] = str(timings)
         name = env.copy_notebook(panels.EXPLORER_NOTEBOOK)
         server = harness.start_voila(env, name) if voila else harness.start_lab(env)
         with server, sync_playwright() as playwright:
@@ -255,23 +283,21 @@ def measure(moves: int = 20, *, voila: bool = False) -> dict:
                 page.wait_for_timeout(300)
             finally:
                 browser.close()
-        entries = [json.loads(line) for line in timings.read_text().splitlines()] \
-            if timings.exists() else []
-    kernel = entries[-moves:] if len(entries) >= moves else entries
+    kernel = [sum(kernel_busy_ms(frames)) for frames in per_move]
     return {"latencies_ms": latencies, "kernel": kernel, "frames": per_move,
             "splits": [split for split in splits if split]}
 
 
 def breakdown(result: dict) -> str:
     """What one move costs: kernel time, frames and bytes, and which widgets re-render."""
-    kernel = result["kernel"]
+    kernel = [ms for ms in result["kernel"] if ms]
     lines = []
     if kernel:
+        images = [max((f["buffers"] for f in frames), default=0) for frames in result["frames"]]
         lines.append(
-            f"kernel, per move (median of {len(kernel)}): preview render "
-            f"{statistics.median(e['preview_ms'] for e in kernel):.1f} ms, whole update "
-            f"{statistics.median(e['update_ms'] for e in kernel):.1f} ms, preview JPEG "
-            f"{statistics.median(e['preview_bytes'] for e in kernel) / 1024:.0f} KB")
+            f"kernel busy, per move (median of {len(kernel)}, from its status stamps): "
+            f"{statistics.median(kernel):.1f} ms (min {min(kernel):.1f}, max {max(kernel):.1f}),"
+            f" preview JPEG {statistics.median(images) / 1024:.0f} KB")
     splits = result.get("splits") or []
     if splits:
         parts = ", ".join(f"{name.replace('_', ' ')} {statistics.median(s[name] for s in splits):.1f}"
@@ -301,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     result = measure(args.moves, voila=args.voila)
     where = "Voila" if args.voila else "JupyterLab"
     print(latency_table(result["latencies_ms"], where=where,
-                        kernel_ms=[e["update_ms"] for e in result["kernel"]]))
+                        kernel_ms=[ms for ms in result["kernel"] if ms]))
     print(breakdown(result))
     print(f"(slider keypress -> decoded new preview frame; {time.perf_counter() - started:.0f} s)")
     if args.json:

@@ -11,6 +11,10 @@ bundled sample photos, no download) under ``benchmarks/data/photos36``, then mea
 3. the same grid through matplotlib (``imshow`` subplots + ``savefig``), the anchor;
 4. memory over 1000 slider moves: Python heap growth (tracemalloc) and process RSS.
 
+Each step is timed twice: wall-clock time, and the CPU time the process spent on it
+(``time.process_time``, all threads). On a shared machine the wall time grows with the
+load (waiting for a core); the CPU time stays close to what the step costs.
+
 Usage:
     python benchmarks/bench_preview.py [--repeats 200] [--moves 1000] [--no-matplotlib]
 """
@@ -74,12 +78,14 @@ def _rss_mb() -> float:
 def bench_render(images: list, repeats: int) -> dict[str, float]:
     for draw in range(10):
         render_preview(images, ARGS, draw=draw)
-    times = []
+    times, cpu = [], []
     for draw in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         preview = render_preview(images, ARGS, draw=draw)
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
     median, p90 = _stats(times)
+    cpu_median, cpu_p90 = _stats(cpu)
     png = render_preview(images, ARGS, format="png")
     grid = np.asarray(Image.open(io.BytesIO(png.value)).convert("RGB"))
     start = time.perf_counter()
@@ -88,7 +94,8 @@ def bench_render(images: list, repeats: int) -> dict[str, float]:
     start = time.perf_counter()
     encode_image(grid, "jpeg")
     jpeg_ms = (time.perf_counter() - start) * 1000
-    return dict(median=median, p90=p90, jpeg_kb=len(preview.value) / 1024,
+    return dict(median=median, p90=p90, cpu_median=cpu_median, cpu_p90=cpu_p90,
+                jpeg_kb=len(preview.value) / 1024,
                 png_kb=len(png.value) / 1024, jpeg_encode_ms=jpeg_ms, png_encode_ms=png_ms,
                 shape=preview.shape)
 
@@ -100,14 +107,16 @@ def bench_panel(directory: Path, repeats: int, moves: int) -> dict[str, float]:
     slider = panel.controls["rotation_range"]
     for i in range(10):
         slider.value = float(i)
-    times = []
+    times, cpu = [], []
     for i in range(repeats):
         before = panel.render_count
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         slider.value = float(10 + i % 80)
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
         assert panel.render_count == before + 1
     median, p90 = _stats(times)
+    cpu_median, cpu_p90 = _stats(cpu)
 
     rss_before = _rss_mb()
     tracemalloc.start()
@@ -116,7 +125,8 @@ def bench_panel(directory: Path, repeats: int, moves: int) -> dict[str, float]:
         slider.value = float(i % 90)
     heap_growth = (tracemalloc.get_traced_memory()[0] - heap_before) / 2**20
     tracemalloc.stop()
-    return dict(median=median, p90=p90, heap_growth_mb=heap_growth,
+    return dict(median=median, p90=p90, cpu_median=cpu_median, cpu_p90=cpu_p90,
+                heap_growth_mb=heap_growth,
                 rss_before_mb=rss_before, rss_after_mb=_rss_mb(), moves=moves)
 
 
@@ -156,22 +166,25 @@ def main() -> None:
     parser.add_argument("--moves", type=int, default=1000)
     parser.add_argument("--no-matplotlib", action="store_true")
     args = parser.parse_args()
+    load = os.getloadavg()[0]
     directory = make_tree()
     images = ImageSource(directory, (224, 224)).sample(9)
     render = bench_render(images, args.repeats)
     panel = bench_panel(directory, args.repeats, args.moves)
     print(f"3x3 grid at 224 px ({render['shape'][1]}x{render['shape'][0]} with captions), "
           f"{os.cpu_count()} cores, {args.repeats} repeats\n")
-    print("| step | median ms | p90 ms |")
-    print("|---|---|---|")
-    print(f"| render_preview (warp + captions + JPEG) | {render['median']:.1f} | "
-          f"{render['p90']:.1f} |")
-    print(f"| panel slider move (preview, validation, findings; code/share tabs closed) | {panel['median']:.1f} | "
-          f"{panel['p90']:.1f} |")
+    print(f"load average at the start: {load:.1f}, at the end: {os.getloadavg()[0]:.1f}\n")
+    print("| step | median ms | p90 ms | CPU median ms | CPU p90 ms |")
+    print("|---|---|---|---|---|")
+    for name, row in (("render_preview (warp + captions + JPEG)", render),
+                      ("panel slider move (preview, validation, findings; code/share tabs "
+                       "closed)", panel)):
+        print(f"| {name} | {row['median']:.1f} | {row['p90']:.1f} | {row['cpu_median']:.1f} "
+              f"| {row['cpu_p90']:.1f} |")
     if not args.no_matplotlib:
         mpl = bench_matplotlib(images, max(10, args.repeats // 10))
         print(f"| matplotlib 3x3 imshow + savefig (anchor) | {mpl['median']:.1f} | "
-              f"{mpl['p90']:.1f} |")
+              f"{mpl['p90']:.1f} | - | - |")
     print(f"\nencoded grid: JPEG q88 {render['jpeg_kb']:.0f} KiB "
           f"({render['jpeg_encode_ms']:.1f} ms), PNG level 1 {render['png_kb']:.0f} KiB "
           f"({render['png_encode_ms']:.1f} ms)")

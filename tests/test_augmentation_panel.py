@@ -297,10 +297,11 @@ def test_layout_wraps_instead_of_fixed_widths_adding_up(panel):
     body = panel.body.layout
     assert body.flex_flow == "row wrap"
     assert panel.controls_box in panel.body.children and panel.preview_box in panel.body.children
-    # flex bases that put the preview under the controls below about 1100 px of output
+    # flex bases that put the preview beside the controls from about 800 px of output
+    # (JupyterLab at 1280 px with the file browser open gives 848) and under them below
     bases = [int(box.layout.flex.split()[2][:-2]) for box in (panel.controls_box,
                                                               panel.preview_box)]
-    assert 1000 <= sum(bases) <= 1100, bases
+    assert 760 <= sum(bases) <= 820, bases
     for name, control in panel.controls.items():
         assert control.layout.width == "auto", name
         assert _pixels(control.layout.min_width) <= 260, name
@@ -334,13 +335,8 @@ def test_hidden_tabs_and_details_are_written_only_when_shown(panel):
     assert panel.share_text.value == panel.share_string()
 
 
-def test_each_update_records_its_kernel_time(panel, tmp_path, monkeypatch):
-    import json
-
-    log = tmp_path / "timings.jsonl"
-    monkeypatch.setenv("AUGWIDGETS_PANEL_TIMINGS", str(log))
+def test_each_update_records_its_kernel_time(panel):
     panel.controls["rotation_range"].value = 21.0
     entry = panel.timings[-1]
     assert 0 < entry["preview_ms"] <= entry["update_ms"]
     assert entry["preview_bytes"] == len(panel.preview.value)
-    assert json.loads(log.read_text().splitlines()[-1]) == entry

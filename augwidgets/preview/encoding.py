@@ -27,6 +27,7 @@ from PIL import Image, ImageDraw, ImageFont
 FORMATS = ("jpeg", "png")
 
 
+_LINES_KEPT = 96  # caption lines kept drawn per atlas: two previews' worth
 CAPTION_PX = 14  # caption font size in image pixels (>= 11 CSS px at 80% display scale)
 
 
@@ -83,7 +84,12 @@ class TextAtlas:
         self.line_height = ascent + descent
         self._advance: dict[str, float] = {}
         self._glyph: dict[str, tuple[int, np.ndarray]] = {}
-        self._ink: dict[tuple[str, tuple[int, int, int]], np.ndarray] = {}
+        # Each line's coverage, drawn once: a preview's captions repeat from one slider move
+        # to the next (class names, value ranges, draws the move did not change). Bounded
+        # (a line is a few KB), so memory stays flat over any number of renders.
+        self._line = lru_cache(maxsize=_LINES_KEPT)(self._line_coverage)
+        self.width = lru_cache(maxsize=8 * _LINES_KEPT)(self._width)  # type: ignore[method-assign]
+        self._lut: dict[tuple[int, int, int], np.ndarray] = {}
         for code in range(32, 256):
             char = chr(code)
             if not char.isprintable():
@@ -105,7 +111,10 @@ class TextAtlas:
         return cls(size)
 
     def width(self, text: str) -> int:
-        """The advance width of ``text`` in pixels."""
+        """The advance width of ``text`` in pixels (memoised per atlas)."""
+        return self._width(text)
+
+    def _width(self, text: str) -> int:
         return round(sum(self._advance.get(c, self._advance["?"]) for c in text))
 
     def fit(self, text: str, width: int) -> str:
@@ -116,39 +125,49 @@ class TextAtlas:
             text = text[:-1]
         return text.rstrip() + "..."
 
-    def _ink_for(self, char: str, colour: tuple[int, int, int]) -> np.ndarray:
-        key = (char, colour)
-        ink = self._ink.get(key)
-        if ink is None:
-            alpha = self._glyph[char][1].astype(np.float32)[..., None] / 255.0
+    def _ink(self, colour: tuple[int, int, int]) -> np.ndarray:
+        """Coverage (0..255) -> the colour over white paper, as a ``256x3`` lookup table."""
+        lut = self._lut.get(colour)
+        if lut is None:
+            alpha = np.arange(256, dtype=np.float32)[:, None] / 255.0
             paper = np.float32(255.0)
-            ink = np.rint(paper - alpha * (paper - np.asarray(colour, np.float32)))
-            ink = self._ink[key] = ink.astype(np.uint8)
-        return ink
+            lut = np.rint(paper - alpha * (paper - np.asarray(colour, np.float32)))
+            lut = self._lut[colour] = lut.astype(np.uint8)
+        return lut
 
-    def draw(self, canvas: np.ndarray, x: int, y: int, text: str,
-             colour: tuple[int, int, int] = (30, 30, 30)) -> int:
-        """Stamps ``text`` with its top-left at ``(x, y)``; returns the width drawn.
-
-        Characters outside Latin-1 are drawn as ``?``; anything past the canvas is clipped.
-        """
-        height, width = canvas.shape[:2]
-        cursor = float(x)
+    def _line_coverage(self, text: str) -> tuple[np.ndarray, int]:
+        """How much ink covers each pixel of ``text`` (the darkest glyph where glyphs
+        overlap), with ``size`` pixels of margin left and right, and the text's width."""
+        coverage = np.zeros((self.line_height, self.width(text) + 2 * self.size), np.uint8)
+        cursor = float(self.size)
         for char in text:
             if char not in self._advance:
                 char = "?"
             glyph = self._glyph.get(char)
             if glyph is not None:
                 left = round(cursor) + glyph[0]
-                ink = self._ink_for(char, colour)
-                top, bottom = max(y, 0), min(y + ink.shape[0], height)
-                x0, x1 = max(left, 0), min(left + ink.shape[1], width)
-                if top < bottom and x0 < x1:
-                    region = canvas[top:bottom, x0:x1]
-                    np.minimum(region, ink[top - y:bottom - y, x0 - left:x1 - left],
-                               out=region)
+                region = coverage[:, left:left + glyph[1].shape[1]]
+                np.maximum(region, glyph[1][:, :region.shape[1]], out=region)
             cursor += self._advance[char]
-        return round(cursor) - x
+        return coverage, round(cursor - self.size)
+
+    def draw(self, canvas: np.ndarray, x: int, y: int, text: str,
+             colour: tuple[int, int, int] = (30, 30, 30)) -> int:
+        """Stamps ``text`` with its top-left at ``(x, y)``; returns the width drawn.
+
+        Characters outside Latin-1 are drawn as ``?``; anything past the canvas is clipped.
+        Darkest wins, so text is exact on a white background.
+        """
+        coverage, drawn = self._line(text)
+        height, width = canvas.shape[:2]
+        left = x - self.size
+        top, bottom = max(y, 0), min(y + coverage.shape[0], height)
+        x0, x1 = max(left, 0), min(left + coverage.shape[1], width)
+        if top < bottom and x0 < x1:
+            ink = self._ink(tuple(colour))[coverage[top - y:bottom - y, x0 - left:x1 - left]]
+            region = canvas[top:bottom, x0:x1]
+            np.minimum(region, ink, out=region)
+        return drawn
 
 
 def message_image(text: str, size: tuple[int, int] = (120, 480), format: str = "jpeg") -> bytes:

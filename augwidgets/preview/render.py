@@ -30,7 +30,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from augwidgets.engine.arguments import TransformConfig, validate_generator_kwargs
+from augwidgets.engine.config import GeneratorConfig
 from augwidgets.engine.sampling import sample_transform
 from augwidgets.image.pipeline import (
     ImageSettings,
@@ -68,12 +68,61 @@ class Preview:
     details: list[str] = field(default_factory=list)
 
 
-def feature_statistics(images: Sequence[SampleImage], generator_kwargs: Mapping[str, Any],
+@dataclass(frozen=True)
+class PreviewRequest:
+    """Everything a preview depends on besides its sample images, as one hashable value.
+
+    Two equal requests on the same sample render the same bytes, so a request is the cache
+    key of a view that shows previews (``sample`` says which sample of images it is).
+
+    Example:
+        >>> config = GeneratorConfig.from_kwargs({"rotation_range": 20})
+        >>> PreviewRequest(config, draw=1) == PreviewRequest(config, draw=1)
+        True
+    """
+
+    config: GeneratorConfig = field(compare=False)
+    seed: int = 0
+    draw: int = 0
+    target_size: tuple[int, int] = (224, 224)
+    columns: int = 3
+    mode: str = "grid"
+    focus: int = 0
+    tiles: int | None = None
+    show_original: bool = False
+    show_params: bool = True
+    augment: bool = True
+    sample: int = 0
+    settings: tuple[tuple[str, object], ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # The config compares by its arguments (a callable, such as a user's
+        # preprocessing_function, by identity).
+        object.__setattr__(self, "settings", tuple(
+            (name, id(value) if callable(value) else repr(value))
+            for name, value in self.config.arguments.items()))
+
+    def render(self, images: Sequence[SampleImage], *,
+               feature_stats: tuple[np.ndarray, np.ndarray] | None = None,
+               settings: ImageSettings | None = None) -> Preview:
+        """``render_preview`` of ``images`` with this request's settings and options."""
+        return render_preview(images, self.config, seed=self.seed, draw=self.draw,
+                              target_size=self.target_size, columns=self.columns,
+                              mode=self.mode, focus=self.focus, tiles=self.tiles,
+                              show_original=self.show_original, show_params=self.show_params,
+                              augment=self.augment, feature_stats=feature_stats,
+                              settings=settings)
+
+
+def feature_statistics(images: Sequence[SampleImage],
+                       generator_kwargs: GeneratorConfig | Mapping[str, Any],
                        target_size: tuple[int, int],
                        settings: ImageSettings | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Per-channel mean and std of the sample, as ``ImageDataGenerator.fit`` computes them."""
+    """Per-channel mean and std of the sample, as ``ImageDataGenerator.fit`` computes them
+    (only ``rescale`` is read from the settings)."""
     settings = (settings or ImageSettings()).with_target(tuple(target_size))
-    rescale = generator_kwargs.get("rescale")
+    rescale = (generator_kwargs.scaling.rescale if isinstance(generator_kwargs, GeneratorConfig)
+               else generator_kwargs.get("rescale"))
     stack = np.stack([process_image(s.pixels, None, settings, Scaling(rescale=rescale))
                       for s in images])
     return stack.mean(axis=(0, 1, 2)), stack.std(axis=(0, 1, 2))
@@ -89,16 +138,22 @@ def standardize(x: np.ndarray, params: Mapping[str, Any],
                                 ScalingConfig.from_arguments(params), mean=mean, std=std)
 
 
-def preview_scaling(params: Mapping[str, Any],
+def preview_scaling(config: GeneratorConfig,
                     stats: tuple[np.ndarray, np.ndarray] | None = None) -> Scaling:
     """The generator's scaling step for the preview (``stats`` stand in for ``fit``)."""
-    if ScalingConfig.from_arguments(params).only_rescales:
-        return Scaling(rescale=params.get("rescale"))
-    return Scaling(rescale=params.get("rescale"),
-                   standardize=lambda x: standardize(x, params, stats))
+    if config.scaling.only_rescales:
+        return Scaling(rescale=config.scaling.rescale)
+    return Scaling(rescale=config.scaling.rescale,
+                   standardize=lambda x: standardize(x, config.arguments, stats))
 
 
-def tile_values(sample: SampleImage, generator_kwargs: Mapping[str, Any],
+def _config(settings: GeneratorConfig | Mapping[str, Any]) -> GeneratorConfig:
+    """A config as it is; generator arguments validated (once, here)."""
+    return settings if isinstance(settings, GeneratorConfig) else GeneratorConfig.from_kwargs(
+        settings)
+
+
+def tile_values(sample: SampleImage, generator_kwargs: GeneratorConfig | Mapping[str, Any],
                 params: dict[str, Any] | None, settings: ImageSettings,
                 feature_stats: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """One tile's values exactly as the model receives them: the iterator's pipeline.
@@ -108,12 +163,11 @@ def tile_values(sample: SampleImage, generator_kwargs: Mapping[str, Any],
         >>> float(tile_values(image, {"rescale": 1 / 255}, None, ImageSettings((8, 8))).max())
         1.0
     """
-    complete = validate_generator_kwargs(dict(generator_kwargs))
-    config = TransformConfig.from_kwargs(complete)
-    settings = replace(settings, fill_mode=config.fill_mode, cval=config.cval,
-                       order=config.interpolation_order)
-    return process_image(sample.pixels, params, settings,
-                         preview_scaling(complete, feature_stats))
+    config = _config(generator_kwargs)
+    transform = config.transform
+    settings = replace(settings, fill_mode=transform.fill_mode, cval=transform.cval,
+                       order=transform.interpolation_order)
+    return process_image(sample.pixels, params, settings, preview_scaling(config, feature_stats))
 
 
 def _display_range(params: Mapping[str, Any]) -> tuple[float, float] | None:
@@ -224,7 +278,7 @@ def caption_lines(show_params: bool) -> int:
 
 def render_preview(
     images: Sequence[SampleImage],
-    generator_kwargs: Mapping[str, Any],
+    generator_kwargs: GeneratorConfig | Mapping[str, Any],
     *,
     seed: int = 0,
     draw: int = 0,
@@ -245,7 +299,8 @@ def render_preview(
 
     Args:
         images: the sample (``ImageSource.sample``).
-        generator_kwargs: ``ImageDataGenerator`` arguments (validated here).
+        generator_kwargs: a ``GeneratorConfig`` (validated once, by its maker), or
+            ``ImageDataGenerator`` arguments (then validated here).
         seed, draw: tile ``i`` draws its transform from ``RandomState(seed + draw * 1000 + i)``;
             a new ``draw`` gives new random transforms of the same images.
         target_size: ``(height, width)`` the generator resizes to.
@@ -268,8 +323,8 @@ def render_preview(
         raise ValueError(f"`mode` must be one of {MODES}. Received: mode={mode!r}")
     if not images:
         raise ValueError("`images` must hold at least one image. Received: images=[]")
-    params_all = validate_generator_kwargs(dict(generator_kwargs))
-    config = TransformConfig.from_kwargs(params_all)
+    generator = _config(generator_kwargs)
+    params_all, config = generator.arguments, generator.transform
     target = (int(target_size[0]), int(target_size[1]))
     count = len(images) if tiles is None else int(tiles)
     columns = max(1, min(int(columns), count))
@@ -285,7 +340,7 @@ def render_preview(
     settings = replace(settings or ImageSettings(), target_size=target,
                        fill_mode=config.fill_mode, cval=config.cval,
                        order=config.interpolation_order)
-    scaling = preview_scaling(params_all, feature_stats)
+    scaling = preview_scaling(generator, feature_stats)
     display = _display_range(params_all)
     values: list[np.ndarray] = []
     originals: list[np.ndarray] = []

@@ -94,8 +94,6 @@ def jupyter_env():
     base = Path(tempfile.mkdtemp(prefix="augwidgets-browser-"))
     try:
         env = harness.JupyterEnvironment.create(base)
-        # The explorer's kernel-side time per update, for the latency summary.
-        env.extra_env["AUGWIDGETS_PANEL_TIMINGS"] = str(base / "panel-timings.jsonl")
         yield env
     finally:
         shutil.rmtree(base, ignore_errors=True)

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import json
 import statistics
-from pathlib import Path
 
 import pytest
 
-from benchmarks.bench_browser_latency import latency_table
+from benchmarks.bench_browser_latency import FrameLog, kernel_busy_ms, latency_table
 from tests.browser import harness, layout, panels
 
 pytestmark = pytest.mark.browser
@@ -95,16 +94,8 @@ def check_new_draw(panel) -> None:
     assert panels.image_digest(image) != before, '"new draw" did not change the preview'
 
 
-def kernel_update_ms(jupyter_env, moves: int) -> list[float]:
-    """The explorer's own kernel time for the last ``moves`` updates (all kernels' log)."""
-    log = Path(jupyter_env.extra_env.get("AUGWIDGETS_PANEL_TIMINGS", ""))
-    if not log.is_file():
-        return []
-    entries = [json.loads(line) for line in log.read_text().splitlines()]
-    return [entry["update_ms"] for entry in entries[-moves:]]
-
-
-def test_explorer_in_jupyterlab(lab_notebook, jupyter_env, summary):
+def test_explorer_in_jupyterlab(page, lab_notebook, summary):
+    frames = FrameLog(page)  # the kernel's own stamps give its busy time per move
     page = lab_notebook(panels.EXPLORER_NOTEBOOK)
     harness.open_file_browser(page)  # as a student sees it: the left sidebar open
     harness.run_all_cells(page)
@@ -112,11 +103,15 @@ def test_explorer_in_jupyterlab(lab_notebook, jupyter_env, summary):
     check_rendered(page, panel)
     fits = layout.check_fits_at_widths(page, panel, "explorer-jupyterlab", explorer=True)
     summary.extend(layout.fit_lines("explorer in JupyterLab, file browser open", fits))
+    in_view = layout.check_slider_and_preview_in_view(page, panel, "explorer-jupyterlab")
+    summary.extend(layout.in_view_lines("explorer in JupyterLab, file browser open", in_view))
+    harness.set_width(page, harness.WIDTHS[-1])
 
     check_slider_reaches_final_state(page, panel)
     check_new_draw(panel)
     harness.screenshot(panel, "explorer-jupyterlab-new-draw")
 
+    frames.frames.clear()
     latencies = harness.measure_slider_latency(
         page,
         panels.rotation_handle(panel),
@@ -127,7 +122,7 @@ def test_explorer_in_jupyterlab(lab_notebook, jupyter_env, summary):
     (harness.SCREENSHOT_DIR.parent / "browser-latency.json").write_text(
         json.dumps({"median_ms": statistics.median(latencies), "latencies_ms": latencies})
     )
-    kernel_ms = kernel_update_ms(jupyter_env, MOVES_FOR_LATENCY)
+    kernel_ms = kernel_busy_ms(frames.frames)[-MOVES_FOR_LATENCY:]
     summary.append("explorer in JupyterLab: rotation-slider keypress -> new preview pixels")
     summary.extend(latency_table(latencies, kernel_ms=kernel_ms).splitlines())
 
@@ -160,6 +155,8 @@ def test_explorer_in_voila(page, jupyter_env, summary):
         harness.check_widgets_rendered(page)
         fits = layout.check_fits_at_widths(page, panel, "explorer-voila", explorer=True)
         summary.extend(layout.fit_lines("explorer in Voila", fits))
+        in_view = layout.check_slider_and_preview_in_view(page, panel, "explorer-voila")
+        summary.extend(layout.in_view_lines("explorer in Voila", in_view))
 
         check_slider_reaches_final_state(page, panel, lab=False)
 

@@ -1,20 +1,18 @@
 """The augmentation explorer: move a slider, see your own images re-augmented at once.
 
-``AugmentationPanel`` is a thin ipywidgets view over an ``AugmentationSettings`` traitlets
-model. One control per pixel-changing generator argument (from ``PIXEL_PARAMETERS``)
-writes into the model; the model drives the preview (``render_preview``, a pure function
-of settings, images and seed), the validation view, live ``diagnose`` findings, the code
-export and the share string. Everything runs on the kernel's one thread: an update
-renders synchronously, updates made inside ``hold_updates()`` (or by setting
-``generator_kwargs``) collapse into one render of the final state, and an unchanged state
-is never rendered twice, so the last value always wins.
+``AugmentationPanel`` wires the widgets of ``ExplorerLayout`` (``layout.py``) to an
+``AugmentationSettings`` traitlets model, in the manner of ipywidgets' ``interactive``:
 
-Layout: the controls and the preview are two items of a wrapping flex row (about 400 and
-640 px wide at their basis), so below about 1100 px of output the preview moves under the
-controls; nothing has a fixed width that adds up past the cell, and the preview image is
-shown at its natural size where it fits, so its 14 px captions stay legible. A slider move
-sends the browser only what is visible: the Code and Share tabs and the "every value
-drawn" list are written while they are open (and when they are opened).
+- each control is ``traitlets.link``-ed to its trait (a transform widens a slider's range
+  when a value set from code lies outside it);
+- every change, to the settings or to a preview option, calls one update, ``refresh``;
+- the update builds a ``GeneratorConfig`` (validated once per settings change) and hands it
+  to pure functions: ``PreviewRequest.render`` for the pictures, ``diagnose`` for the
+  findings, ``codegen`` and ``sharing`` for the Code and Share tabs, ``html`` for the text.
+
+Updates made inside ``hold_updates()`` (or by setting ``generator_kwargs``) collapse into one
+update of the final state, and a request equal to the last one is not rendered again, so the
+last value always wins and a burst costs one render.
 
 Example:
     >>> panel = AugmentationPanel("data/train", rotation_range=20)  # doctest: +SKIP
@@ -26,94 +24,37 @@ Example:
 from __future__ import annotations
 
 import contextlib
-import html
-import json
+import functools
 import os
 import time
 from collections import deque
-from collections.abc import Iterator, Mapping
-from pathlib import PurePath
+from collections.abc import Mapping
 from typing import Any
 
-import ipywidgets as widgets
 import numpy as np
+import traitlets
 
 from augwidgets.engine.arguments import PIXEL_PARAMETERS, SCALING_ARGUMENTS
+from augwidgets.engine.config import GeneratorConfig
 from augwidgets.image.pipeline import ImageSettings
 from augwidgets.preview.encoding import message_image
 from augwidgets.preview.image_source import ImageSource, SampleImage
-from augwidgets.preview.render import Preview, feature_statistics, render_preview
-from augwidgets.tools.codegen import DIALECTS, generator_code, number_literal, python_arguments
+from augwidgets.preview.render import Preview, PreviewRequest, feature_statistics
+from augwidgets.tools.codegen import DIALECTS, generator_code, python_arguments
 from augwidgets.tools.diagnose import Finding, diagnose
 from augwidgets.tools.sharing import from_share_string, to_json, to_share_string
-from augwidgets.tools.strength import BASE_STRENGTH, check_strength, with_strength
+from augwidgets.tools.strength import check_strength, with_strength
+from augwidgets.widgets.explorer import html
+from augwidgets.widgets.explorer.layout import GROUPS, ExplorerLayout, control_layout
+from augwidgets.widgets.explorer.sync import SHIFTS, Coalescer, control_transforms, shift_unit
 from augwidgets.widgets.settings import AugmentationSettings
+from augwidgets.widgets.static import StaticPictureMixin
 
-GROUPS = ("geometry", "colour", "flips", "fill", "scaling")
-_SHIFTS = ("width_shift_range", "height_shift_range")
-_SCALING = SCALING_ARGUMENTS
-_RESCALE_CHOICES = ("None", "1/255", "1/127.5", "1")
-# the Code tab's buttons, one per codegen dialect
-_DIALECT_LABELS = [("Python", "python"), ("augwidgets", "augwidgets"), ("Keras 3", "keras3"),
-                   ("R keras", "r"), ("R keras3", "r-keras3")]
-_SEVERITY_COLOURS = {"error": "#b00020", "warning": "#b35c00", "info": "#1f5f99"}
-_VALIDATION_NOTE = (
-    "<b>Validation images are never augmented.</b> The validation generator only applies "
-    "the same scaling ({call}). Validation measures how the model does on images as they "
-    "really are: random rotations or flips there would make the score change from epoch to "
-    "epoch for no reason, and would not be comparable between models."
-)
+__all__ = ["AugmentationPanel", "GROUPS", "control_layout"]
 
 
-_DESCRIPTION_WIDTH = "150px"  # fits the longest slider name, height_shift_range
 
-
-def _wrapping_row(gap: str = "4px 8px", align_items: str = "center") -> widgets.Layout:
-    """A flex row that wraps its children onto new lines instead of overflowing."""
-    return widgets.Layout(display="flex", flex_flow="row wrap", align_items=align_items,
-                          grid_gap=gap, width="100%", min_width="0")
-
-
-def control_layout() -> widgets.Layout:
-    """The layout of a generator control: it shrinks with the output area (down to 250 px)
-    instead of pushing the panel past it. Give an added slider this layout."""
-    return widgets.Layout(width="auto", flex="1 1 320px", min_width="250px", max_width="400px")
-
-
-def _button_layout() -> widgets.Layout:
-    """A button as wide as its icon and label (the 148 px default truncates or wastes room)."""
-    return widgets.Layout(width="auto", min_width="fit-content", flex="0 0 auto")
-
-
-def _checkbox_layout() -> widgets.Layout:
-    return widgets.Layout(width="auto", flex="0 0 auto")
-
-
-def _readout_format(step: float) -> str:
-    if step >= 1:
-        return ".0f"
-    if step >= 0.1:
-        return ".1f"
-    return ".2f"
-
-
-def _parse_rescale(label: str) -> float | None:
-    if label == "None":
-        return None
-    if "/" in label:
-        numerator, denominator = label.split("/")
-        return float(numerator) / float(denominator)
-    return float(label)
-
-
-def _short_directory(directory: str) -> str:
-    parts = PurePath(directory).parts
-    if PurePath(directory).is_absolute() and len(parts) > 2:
-        return "…/" + "/".join(parts[-2:])
-    return directory
-
-
-class AugmentationPanel(widgets.VBox):
+class AugmentationPanel(StaticPictureMixin, ExplorerLayout):
     """An ipywidgets explorer for ``ImageDataGenerator`` settings on your own images.
 
     Args:
@@ -131,6 +72,10 @@ class AugmentationPanel(widgets.VBox):
         findings: the current ``diagnose`` findings.
         error: a message when the directory cannot be shown, else ``None``.
         skipped: ``(filename, reason)`` for broken image files.
+        timings: the last updates' kernel times (``preview_ms``, ``update_ms``).
+
+    Outside a live kernel (GitHub, nbviewer, an HTML export) the panel shows a picture of its
+    preview grid, kept beside the widget view in its display bundle.
 
     Example:
         >>> panel = AugmentationPanel("data/train", rotation_range=20)  # doctest: +SKIP
@@ -176,25 +121,27 @@ class AugmentationPanel(widgets.VBox):
         self.render_count = 0
         self.draw = 0
         self.sample_round = 0
-        self._feature_stats: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
-        self._keys: dict[str, Any] = {}
-        self._hold = 0
-        self._busy = False
-        self._pending = False
-        self._syncing = False
         self.timings: deque[dict[str, float]] = deque(maxlen=200)
+        self._config: GeneratorConfig | None = None
+        self._kwargs: dict[str, Any] | None = None
+        # The last request of each view and what it gave: an equal request is not redone.
+        self._render = functools.lru_cache(maxsize=2)(self._render_request)
+        self._feature_stats = functools.lru_cache(maxsize=1)(self._compute_feature_stats)
+        # What follows from the settings alone, and the config and error it was made for.
+        self._derived: tuple[GeneratorConfig, str | None, GeneratorConfig, str] | None = None
+        self.refresh = Coalescer(self._update_views)
         self._load_sample()
-        super().__init__(children=self._build(), layout=widgets.Layout(width="100%"))
-        for name in PIXEL_PARAMETERS:
-            self._show_setting(name)
-        self.settings.observe(self._on_setting, names=list(PIXEL_PARAMETERS) + ["extra"])
+        super().__init__(focus_options=self._focus_options())
+        self._wire()
         self.refresh()
 
     # ------------------------------------------------------------------ public API
     @property
     def generator_kwargs(self) -> dict[str, Any]:
         """The current ``ImageDataGenerator`` arguments (those that differ from defaults)."""
-        return self.settings.generator_kwargs
+        if self._kwargs is None:
+            self._kwargs = self.settings.generator_kwargs
+        return dict(self._kwargs)
 
     @generator_kwargs.setter
     def generator_kwargs(self, kwargs: Mapping[str, Any]) -> None:
@@ -202,8 +149,15 @@ class AugmentationPanel(widgets.VBox):
             self.settings.set_generator_kwargs(kwargs)
 
     @property
+    def config(self) -> GeneratorConfig:
+        """The current settings, validated once since they last changed."""
+        if self._config is None:
+            self._config = GeneratorConfig.from_kwargs(self.generator_kwargs)
+        return self._config
+
+    @property
     def strength(self) -> float:
-        """The strength slider's value (it sets the geometry; see ``core.strength``)."""
+        """The strength slider's value (it sets the geometry; see ``tools.strength``)."""
         return float(self.strength_control.value)
 
     @strength.setter
@@ -216,16 +170,9 @@ class AugmentationPanel(widgets.VBox):
     def skipped(self) -> list[tuple[str, str]]:
         return list(self.source.skipped) if self.source is not None else []
 
-    @contextlib.contextmanager
-    def hold_updates(self) -> Iterator[None]:
-        """Collapse every change made inside into one render of the final state."""
-        self._hold += 1
-        try:
-            yield
-        finally:
-            self._hold -= 1
-            if self._hold == 0 and self._pending:
-                self.refresh()
+    def hold_updates(self) -> contextlib.AbstractContextManager[None]:
+        """Collapse every change made inside into one update of the final state."""
+        return self.refresh.hold()
 
     def code(self, dialect: str = "python", *, engine: str = "keras") -> str:
         """The current settings as code in one of ``codegen.DIALECTS``: ``"python"``,
@@ -252,22 +199,8 @@ class AugmentationPanel(widgets.VBox):
         """A panel on ``directory`` with settings from JSON or a share string."""
         return cls(directory, **panel_kwargs, **from_share_string(text))
 
-    def refresh(self) -> None:
-        """Bring every view up to date with the settings (renders only what changed)."""
-        if self._hold or self._busy:
-            self._pending = True
-            return
-        self._busy = True
-        try:
-            self._pending = True
-            while self._pending:
-                self._pending = False
-                self._update_views()
-        finally:
-            self._busy = False
-
     def __repr__(self) -> str:
-        parts = [f"directory={_short_directory(self.directory)!r}"]
+        parts = [f"directory={html.short_directory(self.directory)!r}"]
         parts.append(f"error={self.error.split('.')[0]!r}" if self.error
                      else f"{len(self.source)} images")
         arguments = python_arguments(self.generator_kwargs)
@@ -275,7 +208,67 @@ class AugmentationPanel(widgets.VBox):
             parts.append(arguments)
         return f"AugmentationPanel({', '.join(parts)})"
 
-    # ------------------------------------------------------------------ building
+    # ------------------------------------------------------------------ static picture
+    def _static_picture(self) -> bytes | None:
+        return bytes(self.preview.value) or None
+
+    def _static_text(self) -> str:
+        return repr(self)
+
+    # ------------------------------------------------------------------ wiring
+    def _wire(self) -> None:
+        for name, control in self.controls.items():
+            traitlets.link((self.settings, name), (control, "value"),
+                           transform=control_transforms(name, control))
+            if name in SHIFTS:
+                traitlets.dlink((self.settings, name), (control, "disabled"),
+                                transform=lambda value: isinstance(value, list))
+                traitlets.dlink((self.settings, name), (self.units[name], "value"),
+                                transform=functools.partial(shift_unit, name))
+        self.settings.observe(self._on_setting, names=[*PIXEL_PARAMETERS, "extra"])
+        self.strength_control.observe(self._on_strength, names="value")
+        for widget in (self.mode, self.focus, self.show_original, self.show_params,
+                       self.show_validation):
+            widget.observe(lambda _change: self.refresh(), names="value")
+        traitlets.dlink((self.show_validation, "value"), (self.validation_box.layout, "display"),
+                        transform=lambda shown: None if shown else "none")
+        self.new_images_button.on_click(self._on_new_images)
+        self.new_draw_button.on_click(self._on_new_draw)
+        self.load_button.on_click(self._on_load)
+        self.details_box.observe(lambda _change: self._update_details(), names="selected_index")
+        self.dialect.observe(lambda _change: self._update_code(), names="value")
+        # The code and share tabs are written only while shown (and when they are opened):
+        # a slider move then sends the preview and nothing a student cannot see.
+        self.tabs.observe(lambda _change: self._update_hidden_tabs(), names="selected_index")
+
+    def _on_setting(self, _change: dict[str, Any]) -> None:
+        self._config = self._kwargs = None
+        self.refresh()
+
+    def _on_strength(self, change: dict[str, Any]) -> None:
+        self.generator_kwargs = with_strength(self.generator_kwargs, change["new"])
+
+    def _on_new_images(self, _button: Any = None) -> None:
+        self.sample_round += 1
+        self._load_sample()
+        with self.hold_updates():
+            self.focus.options = self._focus_options()
+            self.focus.value = 0
+            self.refresh()
+
+    def _on_new_draw(self, _button: Any = None) -> None:
+        self.draw += 1
+        self.refresh()
+
+    def _on_load(self, _button: Any = None) -> None:
+        try:
+            self.load(self.load_text.value)
+        except (ValueError, TypeError) as error:
+            self.load_message.value = html.load_error(str(error))
+            return
+        self.load_message.value = html.LOADED
+
+    # ------------------------------------------------------------------ the sample
     def _load_sample(self) -> None:
         try:
             if self.source is None:
@@ -292,412 +285,120 @@ class AugmentationPanel(widgets.VBox):
             self.error = str(error)
             self.images = []
 
-    def _make_control(self, name: str) -> widgets.Widget:
-        spec = PIXEL_PARAMETERS[name]
-        # Flexible widths: a control shrinks with the output area instead of pushing the
-        # panel past it, and its unit wraps under it when there is no room beside it.
-        common = dict(description=name, tooltip=spec.help,
-                      style={"description_width": _DESCRIPTION_WIDTH}, layout=control_layout())
-        if name == "rescale":
-            return widgets.Dropdown(options=list(_RESCALE_CHOICES), value="None", **common)
-        if spec.kind == "bool":
-            common["layout"] = widgets.Layout(width="auto", flex="1 1 320px", min_width="0")
-            return widgets.Checkbox(value=False, indent=False, **common)
-        if spec.kind == "choice":
-            return widgets.Dropdown(options=list(spec.choices), **common)
-        if spec.kind == "range":
-            return widgets.FloatRangeSlider(value=(1.0, 1.0), min=spec.minimum, max=spec.maximum,
-                                            step=spec.step, continuous_update=True,
-                                            readout_format=_readout_format(spec.step), **common)
-        return widgets.FloatSlider(value=0.0, min=spec.minimum, max=spec.maximum,
-                                   step=spec.step, continuous_update=True,
-                                   readout_format=_readout_format(spec.step), **common)
-
-    def add_control_row(self, group: str, *row: widgets.Widget) -> widgets.Box:
-        """Appends a row of widgets to a control group (``GROUPS``), laid out like the
-        generator controls: it wraps instead of widening the panel. Returns the row.
-
-        Example:
-            >>> slider = widgets.FloatSlider(description="strength",
-            ...                              layout=control_layout())  # doctest: +SKIP
-            >>> panel.add_control_row("geometry", slider)  # doctest: +SKIP
-        """
-        if group not in self.group_boxes:
-            raise ValueError(f"`group` must be one of {tuple(self.group_boxes)}. "
-                             f"Received: group={group!r}")
-        box = widgets.Box(list(row), layout=_wrapping_row())
-        self.group_boxes[group].children = (*self.group_boxes[group].children, box)
-        return box
-
-    def _make_strength_control(self) -> widgets.Widget:
-        """One slider that sets every geometry slider to ``strength_kwargs(s)``: the
-        arguments ``augwidgets.sweep`` trains with at strength ``s``."""
-        unit = ", ".join(f"{name.split('_')[0]} {value:g}" for name, value in BASE_STRENGTH.items())
-        self.strength_control = widgets.FloatSlider(
-            value=0.0, min=0.0, max=5.0, step=0.05, continuous_update=True,
-            readout_format=".2f", description="strength",
-            tooltip=f"scales all geometry sliders together; 1 is {unit}",
-            style={"description_width": _DESCRIPTION_WIDTH}, layout=control_layout())
-        self.strength_control.observe(self._on_strength, names="value")
-        return widgets.Box([self.strength_control, widgets.HTML(
-            "<small>moves all geometry sliders (as in <code>sweep</code>)</small>",
-            layout=widgets.Layout(flex="1 1 120px", min_width="0"))], layout=_wrapping_row())
-
-    def _on_strength(self, change: dict[str, Any]) -> None:
-        self.generator_kwargs = with_strength(self.generator_kwargs, change["new"])
-
-    def _build(self) -> list[widgets.Widget]:
-        self.controls: dict[str, widgets.Widget] = {}
-        self.units: dict[str, widgets.HTML] = {}
-        self.group_boxes: dict[str, widgets.VBox] = {}
-        for group in GROUPS:
-            rows = [widgets.HTML(f"<b>{group}</b>")]
-            if group == "geometry":
-                rows.append(self._make_strength_control())
-            for name, spec in PIXEL_PARAMETERS.items():
-                if spec.group != group:
-                    continue
-                control = self._make_control(name)
-                control.observe(self._on_control, names="value")
-                self.controls[name] = control
-                unit = spec.unit if spec.name != "zoom_range" else spec.unit + " (>1 zooms out)"
-                self.units[name] = widgets.HTML(
-                    f"<small>{html.escape(unit)}</small>",
-                    layout=widgets.Layout(flex="1 1 120px", min_width="0"))
-                rows.append(widgets.Box([control, self.units[name]], layout=_wrapping_row()))
-            self.group_boxes[group] = widgets.VBox(rows, layout=widgets.Layout(min_width="0"))
-        # Controls and preview sit side by side when the output area has room for both
-        # (about 1100 px), else the preview wraps under the controls: no fixed widths add up.
-        self.controls_box = widgets.VBox(
-            list(self.group_boxes.values()),
-            layout=widgets.Layout(flex="1 1 400px", min_width="0", max_width="600px"))
-        self.controls_box.add_class("augwidgets-controls")
-
-        self.header = widgets.HTML(layout=widgets.Layout(max_width="100%"))
-        self.new_images_button = widgets.Button(description="New images", icon="images",
-                                                tooltip="draw another sample of images",
-                                                layout=_button_layout())
-        self.new_draw_button = widgets.Button(description="New draw", icon="dice",
-                                              tooltip="draw new random transforms",
-                                              layout=_button_layout())
-        self.new_images_button.on_click(self._on_new_images)
-        self.new_draw_button.on_click(self._on_new_draw)
-        self.mode = widgets.ToggleButtons(options=[("Grid", "grid"),
-                                                   ("One image × N", "one_image")],
-                                          value="grid",
-                                          tooltips=["one tile per image",
-                                                    "one image under different draws"],
-                                          style={"button_width": "auto"},
-                                          layout=widgets.Layout(width="auto"))
-        self.focus = widgets.Dropdown(description="image", options=self._focus_options(),
-                                      style={"description_width": "50px"},
-                                      layout=widgets.Layout(width="auto", flex="1 1 200px",
-                                                            min_width="160px",
-                                                            max_width="320px"))
-        self.show_original = widgets.Checkbox(description="original", value=False, indent=False,
-                                              layout=_checkbox_layout())
-        self.show_params = widgets.Checkbox(description="show transform", value=True,
-                                            indent=False, layout=_checkbox_layout())
-        self.show_validation = widgets.Checkbox(description="validation side by side",
-                                                value=True, indent=False,
-                                                layout=_checkbox_layout())
-        for widget in (self.mode, self.focus, self.show_original, self.show_params,
-                       self.show_validation):
-            widget.observe(lambda _change: self.refresh(), names="value")
-        # No side margins: max-width 100% plus the default 2 px margins would stick out.
-        image_layout = dict(max_width="100%", height="auto", object_fit="contain",
-                            margin="2px 0")
-        self.preview = widgets.Image(format="jpeg", layout=widgets.Layout(**image_layout))
-        self.preview.add_class("augwidgets-preview")
-        self.validation_preview = widgets.Image(format="jpeg",
-                                                layout=widgets.Layout(**image_layout))
-        self.validation_preview.add_class("augwidgets-validation-preview")
-        # width 0 / min-width 100%: the note wraps to the image's width instead of widening
-        # its box to one long line.
-        self.validation_note = widgets.HTML(layout=widgets.Layout(width="0", min_width="100%"))
-        # Each preview keeps its natural size (so the captions stay >= 11 CSS px) and the
-        # validation grid moves under the training grid when both do not fit side by side.
-        preview_item = dict(flex="0 1 auto", min_width="0", max_width="100%")
-        self.validation_box = widgets.VBox(
-            [widgets.HTML("<b>validation generator</b> (scaling only)"), self.validation_note,
-             self.validation_preview], layout=widgets.Layout(**preview_item))
-        self.details = widgets.HTML()
-        self.details_box = widgets.Accordion([self.details], titles=("every value drawn",),
-                                             selected_index=None,
-                                             layout=widgets.Layout(width="0",
-                                                                   min_width="100%"))
-        self.details_box.observe(lambda _change: self._update_details(),
-                                 names="selected_index")
-        training_box = widgets.VBox([widgets.HTML("<b>training generator</b> (augmented)"),
-                                     self.preview, self.details_box],
-                                    layout=widgets.Layout(**preview_item))
-        self.preview_box = widgets.VBox([
-            widgets.Box([self.new_images_button, self.new_draw_button, self.mode, self.focus],
-                        layout=_wrapping_row()),
-            widgets.Box([self.show_original, self.show_params, self.show_validation],
-                        layout=_wrapping_row()),
-            widgets.Box([training_box, self.validation_box],
-                        layout=_wrapping_row(gap="8px 16px", align_items="flex-start")),
-        ], layout=widgets.Layout(flex="1 1 640px", min_width="0"))
-        self.preview_box.add_class("augwidgets-preview-area")
-
-        self.findings_html = widgets.HTML()
-        self.dialect = widgets.ToggleButtons(options=_DIALECT_LABELS, value="python",
-                                             style={"button_width": "auto"},
-                                             layout=widgets.Layout(width="auto"))
-        self.dialect.observe(lambda _change: self._update_code(), names="value")
-        self.code_area = widgets.Textarea(layout=widgets.Layout(width="100%", height="320px"))
-        self.share_text = widgets.Text(description="share", layout=widgets.Layout(width="100%"))
-        self.json_area = widgets.Textarea(layout=widgets.Layout(width="100%", height="140px"))
-        self.load_text = widgets.Text(placeholder="paste a share string or JSON, then Load",
-                                      layout=widgets.Layout(width="auto", flex="1 1 240px",
-                                                            min_width="0"))
-        self.load_button = widgets.Button(description="Load", icon="upload",
-                                          tooltip="load the pasted settings",
-                                          layout=_button_layout())
-        self.load_button.on_click(self._on_load)
-        self.load_message = widgets.HTML()
-        tabs = widgets.Tab(children=[
-            self.findings_html,
-            widgets.VBox([self.dialect, self.code_area]),
-            widgets.VBox([self.share_text, self.json_area,
-                          widgets.Box([self.load_text, self.load_button],
-                                      layout=_wrapping_row()),
-                          self.load_message]),
-        ], titles=("Findings", "Code", "Share"))
-        self.tabs = tabs
-        # The code and share tabs are written only while shown (and when they are opened):
-        # a slider move then sends the preview and nothing a student cannot see.
-        tabs.observe(lambda _change: self._update_hidden_tabs(), names="selected_index")
-        self.body = widgets.Box([self.controls_box, self.preview_box],
-                                layout=_wrapping_row(gap="8px 24px", align_items="flex-start"))
-        self.body.add_class("augwidgets-explorer-body")
-        return [self.header, self.body, tabs]
-
     def _focus_options(self) -> list[tuple[str, int]]:
         return [(f"{i}: {image.filename}", i) for i, image in enumerate(self.images)] or [("-", 0)]
 
-    # ------------------------------------------------------------------ model <-> controls
-    def _show_setting(self, name: str) -> None:
-        """Move the control of ``name`` to the model's value (widening its range if needed)."""
-        spec = PIXEL_PARAMETERS[name]
-        value = getattr(self.settings, name)
-        control = self.controls[name]
-        self._syncing = True
-        try:
-            if name in _SHIFTS:
-                if isinstance(value, list):
-                    control.disabled = True
-                    self.units[name].value = (f"<small>list {html.escape(str(value))} (set it "
-                                              "with generator_kwargs)</small>")
-                    return
-                control.disabled = False
-                control.max = max(control.max, float(value))
-                control.value = float(value)
-                unit = "pixels" if value >= 1 else spec.unit
-                self.units[name].value = f"<small>{html.escape(unit)}</small>"
-            elif name == "rescale":
-                label = "None" if value is None else number_literal(value)
-                if label not in control.options:
-                    control.options = [*control.options, label]
-                control.value = label
-            elif spec.kind == "range":
-                low, high = value
-                control.min = min(control.min, low)
-                control.max = max(control.max, high)
-                control.value = (low, high)
-            elif spec.kind == "float":
-                control.max = max(control.max, float(value))
-                control.value = float(value)
-            else:
-                control.value = value
-        finally:
-            self._syncing = False
-
-    def _on_control(self, change: dict[str, Any]) -> None:
-        if self._syncing:
-            return
-        name = change["owner"].description
-        spec = PIXEL_PARAMETERS[name]
-        value = change["new"]
-        if name == "rescale":
-            value = _parse_rescale(value)
-        elif spec.kind == "range":
-            value = (float(value[0]), float(value[1]))
-        elif spec.kind == "float":
-            value = float(value)
-        setattr(self.settings, name, value)
-
-    def _on_setting(self, change: dict[str, Any]) -> None:
-        if change["name"] in PIXEL_PARAMETERS:
-            self._show_setting(change["name"])
-        self.refresh()
-
-    # ------------------------------------------------------------------ events
-    def _on_new_images(self, _button: Any = None) -> None:
-        self.sample_round += 1
-        self._load_sample()
-        with self.hold_updates():
-            self._syncing = True
-            try:
-                self.focus.options = self._focus_options()
-                self.focus.value = 0
-            finally:
-                self._syncing = False
-            self.refresh()
-
-    def _on_new_draw(self, _button: Any = None) -> None:
-        self.draw += 1
-        self.refresh()
-
-    def _on_load(self, _button: Any = None) -> None:
-        try:
-            self.load(self.load_text.value)
-        except (ValueError, TypeError) as error:
-            self.load_message.value = (f"<span style='color:#b00020'>Could not load: "
-                                       f"{html.escape(str(error))}</span>")
-            return
-        self.load_message.value = "Loaded."
-
-    # ------------------------------------------------------------------ views
+    # ------------------------------------------------------------------ the one update
     def _update_views(self) -> None:
         started = time.perf_counter()
-        kwargs = self.generator_kwargs
         self._update_header()
-        self._update_preview(kwargs)
+        try:
+            config = self.config
+        except (TypeError, ValueError) as error:  # e.g. a list shift emptied from code
+            self.preview.value = message_image(f"Cannot use these settings: {error}")
+            return
+        self._update_preview(config)
         rendered = time.perf_counter()
-        self._update_validation(kwargs)
-        self._update_findings(kwargs)
-        self._update_hidden_tabs(kwargs)
-        self._record_timing(started, rendered)
-
-    def _record_timing(self, started: float, rendered: float) -> None:
-        """Keeps the last updates' kernel-side times (``timings``), and appends them to
-        ``$AUGWIDGETS_PANEL_TIMINGS`` when set (the browser latency benchmark reads it)."""
+        self._update_settings_views(config)
+        self._update_hidden_tabs()
         done = time.perf_counter()
-        entry = {"render_count": self.render_count,
-                 "preview_ms": round((rendered - started) * 1e3, 3),
-                 "update_ms": round((done - started) * 1e3, 3),
-                 "preview_bytes": len(self.preview.value or b"")}
-        self.timings.append(entry)
-        path = os.environ.get("AUGWIDGETS_PANEL_TIMINGS")
-        if path:
-            with contextlib.suppress(OSError), open(path, "a", encoding="utf-8") as log:
-                log.write(json.dumps(entry) + "\n")
+        self.timings.append({"render_count": self.render_count,
+                             "preview_ms": round((rendered - started) * 1e3, 3),
+                             "update_ms": round((done - started) * 1e3, 3),
+                             "preview_bytes": len(self.preview.value or b"")})
 
-    def _update_hidden_tabs(self, kwargs: Mapping[str, Any] | None = None) -> None:
-        """Writes the code and share tabs only while one of them is shown."""
-        selected = self.tabs.selected_index
-        if selected == 1:
-            self._update_code()
-        elif selected == 2:
-            self._update_share(self.generator_kwargs if kwargs is None else kwargs)
+    def _request(self, config: GeneratorConfig, *, augment: bool) -> PreviewRequest:
+        if not augment:  # the validation view (``config`` scales only): no draw, no options
+            return PreviewRequest(config, seed=self.seed,
+                                  target_size=self.target_size, columns=self.grid[1],
+                                  tiles=self.grid[0] * self.grid[1], show_params=False,
+                                  augment=False, sample=self.sample_round)
+        return PreviewRequest(config, seed=self.seed, draw=self.draw,
+                              target_size=self.target_size, columns=self.grid[1],
+                              mode=self.mode.value, focus=self.focus.value or 0,
+                              tiles=self.grid[0] * self.grid[1],
+                              show_original=self.show_original.value,
+                              show_params=self.show_params.value, sample=self.sample_round)
+
+    def _render_request(self, request: PreviewRequest) -> tuple[bytes, Preview | None]:
+        """Renders one request (called only for a request unlike the last ones)."""
+        if self.error:
+            return message_image(self.error), None
+        try:
+            preview = request.render(self.images, feature_stats=self._stats(request.config),
+                                     settings=self.image_settings)
+        except Exception as error:  # noqa: BLE001 - e.g. a user's preprocessing_function
+            return message_image(f"Cannot render the preview: {type(error).__name__}: "
+                                 f"{error}"), None
+        if request.augment:
+            self.render_count += 1
+        return preview.value, preview
+
+    def _stats(self, config: GeneratorConfig) -> tuple[np.ndarray, np.ndarray] | None:
+        if not (config.scaling.featurewise_center or config.scaling.featurewise_std_normalization):
+            return None
+        return self._feature_stats(self.sample_round, config.scaling.rescale)
+
+    def _compute_feature_stats(self, _sample_round: int, rescale: float | None
+                               ) -> tuple[np.ndarray, np.ndarray]:
+        return feature_statistics(self.images, {"rescale": rescale}, self.target_size,
+                                  self.image_settings)
 
     def _update_header(self) -> None:
-        title = "<b>Augmentation explorer</b>"
         if self.error:
-            self.header.value = (f"{title}<div style='color:#b00020;border:1px solid #b00020;"
-                                 f"padding:6px'>{html.escape(self.error)}</div>")
-            return
-        classes = self.source.class_names
-        text = (f"{title}: <code>{html.escape(self.directory)}</code>, {len(self.source)} "
-                f"images in {len(classes)} classes ({html.escape(', '.join(classes[:8]))}"
-                f"{', …' if len(classes) > 8 else ''})")
-        if self.skipped:
-            listed = "; ".join(f"{name} ({reason})" for name, reason in self.skipped[:5])
-            text += (f"<div style='color:#b35c00'>Skipped {len(self.skipped)} broken file(s): "
-                     f"{html.escape(listed)}</div>")
-        self.header.value = text
-
-    def _stats(self, kwargs: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray] | None:
-        if not (kwargs.get("featurewise_center") or kwargs.get("featurewise_std_normalization")):
-            return None
-        key = (self.sample_round, kwargs.get("rescale"))
-        if key not in self._feature_stats:
-            self._feature_stats = {key: feature_statistics(self.images, kwargs, self.target_size,
-                                                            self.image_settings)}
-        return self._feature_stats[key]
-
-    def _key(self, kwargs: Mapping[str, Any]) -> tuple:
-        return tuple((k, id(v) if callable(v) else repr(v)) for k, v in kwargs.items())
-
-    def _render(self, kwargs: Mapping[str, Any], *, augment: bool) -> bytes:
-        try:
-            preview = render_preview(
-                self.images, kwargs, seed=self.seed, draw=self.draw,
-                target_size=self.target_size, columns=self.grid[1],
-                mode=self.mode.value if augment else "grid", focus=self.focus.value or 0,
-                tiles=self.grid[0] * self.grid[1],
-                show_original=self.show_original.value and augment,
-                show_params=self.show_params.value and augment, augment=augment,
-                feature_stats=self._stats(kwargs), settings=self.image_settings)
-        except Exception as error:  # noqa: BLE001 - e.g. a user's preprocessing_function
-            return message_image(f"Cannot render the preview: {type(error).__name__}: {error}")
-        if augment:
-            self.last_preview = preview
-            self.render_count += 1
-        return preview.value
-
-    def _update_preview(self, kwargs: Mapping[str, Any]) -> None:
-        key = (self._key(kwargs), self.draw, self.sample_round, self.mode.value,
-               self.focus.value, self.show_original.value, self.show_params.value, self.error)
-        if self._keys.get("preview") == key:
-            return
-        self._keys["preview"] = key
-        if self.error:
-            self.last_preview = None
-            self.preview.value = message_image(self.error)
+            self.header.value = html.error_header(self.error)
         else:
-            self.preview.value = self._render(kwargs, augment=True)
-        self._update_details()
+            self.header.value = html.header(self.directory, self.source.class_names,
+                                            len(self.source), self.skipped)
+
+    def _update_preview(self, config: GeneratorConfig) -> None:
+        value, preview = self._render(self._request(config, augment=True))
+        if value != self.preview.value:
+            self.last_preview = preview
+            self.preview.value = value
+            self._update_details()
 
     def _update_details(self) -> None:
         """Every value each tile drew, written only while its section is open."""
         if self.details_box.selected_index != 0:
             return
         preview = self.last_preview
-        lines = preview.details if preview is not None and self.show_params.value else []
-        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
-        self.details.value = (f"<ol style='margin:0;padding-left:2em;font-size:12px;"
-                              f"font-family:monospace'>{items}</ol>" if items else
-                              "<i>nothing drawn (no augmentation, or transforms hidden)</i>")
+        self.details.value = html.details(
+            preview.details if preview is not None and self.show_params.value else [])
 
-    def _update_validation(self, kwargs: Mapping[str, Any]) -> None:
-        scaling = {k: v for k, v in kwargs.items() if k in _SCALING}
-        call = f"ImageDataGenerator({python_arguments(scaling)})"
-        self.validation_note.value = _VALIDATION_NOTE.format(call=f"<code>{html.escape(call)}</code>")
-        self.validation_box.layout.display = None if self.show_validation.value else "none"
-        if not self.show_validation.value:
-            return
-        key = (self._key(scaling), self.sample_round, self.error)
-        if self._keys.get("validation") == key:
-            return
-        self._keys["validation"] = key
-        if self.error:
-            self.validation_preview.value = message_image(self.error)
-            return
-        self.validation_preview.value = self._render(scaling, augment=False)
+    def _update_settings_views(self, config: GeneratorConfig) -> None:
+        """The validation view and the findings: they change only with the settings (a new
+        config), so a new draw or preview option leaves them as they are."""
+        if self._derived is None or self._derived[0] is not config \
+                or self._derived[1] != self.error:
+            kwargs = self.generator_kwargs
+            scaling = {k: v for k, v in kwargs.items() if k in SCALING_ARGUMENTS}
+            self.findings = diagnose(kwargs, directory=None if self.error else self.directory,
+                                     batch_size=self.batch_size, target_size=self.target_size)
+            self._derived = (config, self.error, GeneratorConfig.from_kwargs(scaling),
+                             html.validation_note(f"ImageDataGenerator({python_arguments(scaling)})"))
+            self.findings_html.value = html.findings(self.findings)
+        validation, note = self._derived[2:]
+        self.validation_note.value = note
+        if self.show_validation.value:
+            self.validation_preview.value = self._render(
+                self._request(validation, augment=False))[0]
 
-    def _update_findings(self, kwargs: Mapping[str, Any]) -> None:
-        self.findings = diagnose(kwargs, directory=None if self.error else self.directory,
-                                 batch_size=self.batch_size, target_size=self.target_size)
-        if not self.findings:
-            self.findings_html.value = "<span style='color:#2e7d32'>No findings: looks sane.</span>"
-            return
-        items = "".join(
-            f"<li><b style='color:{_SEVERITY_COLOURS[f.severity]}'>{f.severity}</b> "
-            f"<code>{html.escape(f.parameter)}</code>: {html.escape(f.message)}</li>"
-            for f in self.findings)
-        self.findings_html.value = f"<ul style='margin:0'>{items}</ul>"
+    def _update_hidden_tabs(self) -> None:
+        """Writes the code and share tabs only while one of them is shown."""
+        if self.tabs.selected_index == 1:
+            self._update_code()
+        elif self.tabs.selected_index == 2:
+            self._update_share()
 
     def _update_code(self) -> None:
         if self.tabs.selected_index == 1 and self.dialect.value in DIALECTS:
             self.code_area.value = self.code(self.dialect.value)
 
-    def _update_share(self, kwargs: Mapping[str, Any]) -> None:
+    def _update_share(self) -> None:
         try:
-            self.share_text.value = to_share_string(kwargs)
-            self.json_area.value = to_json(kwargs)
+            self.share_text.value = self.share_string()
+            self.json_area.value = self.to_json()
         except ValueError as error:
             self.share_text.value = ""
             self.json_area.value = str(error)
