@@ -1,8 +1,8 @@
 """Static pictures beside widget views, and progress bars that leave their final state.
 
-Every widget output (training panel, ``LivePlot``, ``compare``, ``sweep``) carries an
-``image/png`` in its output bundle and re-sends it when training ends, so a saved notebook
-shows the final figure where widgets are not drawn. These tests capture what IPython
+Every widget output (the explorer and training panels, ``LivePlot``, ``compare``,
+``sweep``) carries an ``image/png`` in its output bundle; the training figures re-send it
+when training ends, so a saved notebook shows the final figure where widgets are not drawn. These tests capture what IPython
 publishes (no kernel needed); ``test_lesson_exports_show_a_picture_for_every_widget``
 executes a notebook with nbclient and exports it to HTML with nbconvert.
 
@@ -170,27 +170,15 @@ FINISHED_BAR = re.compile(r"100%\|.*\| *(\d+)/\1 ")  # tqdm's text once a bar is
 IMG = re.compile(r'<img [^>]*src="data:image/png;base64,')
 
 
-def _explorer_has_picture() -> bool:
-    """Whether ``AugmentationPanel`` carries a static picture (it does once it mixes in
-    ``StaticPictureMixin``; until then its outputs are not counted here)."""
-    from augwidgets.widgets.explorer.panel import AugmentationPanel
-    from augwidgets.widgets.static import StaticPictureMixin
-
-    return issubclass(AugmentationPanel, StaticPictureMixin)
-
-
 def widget_outputs_without_picture(nb: nbformat.NotebookNode) -> list[str]:
     """Widget outputs with neither an ``image/png`` nor, for a tqdm bar, its final text."""
     missing = []
-    explorer = _explorer_has_picture()
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if WIDGET_VIEW not in data or "image/png" in data:
                 continue
             text = data.get("text/plain", "")
-            if text.startswith("AugmentationPanel(") and not explorer:
-                continue
             if not FINISHED_BAR.search(text):
                 missing.append(f"{text[:60]!r} in cell:\n{cell.source[:200]}")
     return missing
@@ -249,7 +237,7 @@ def _assert_pictures_everywhere(nb: nbformat.NotebookNode) -> int:
     for expected, found, html in exported:
         assert found >= expected, html[-2000:]
         body = html.split("<body", 1)[-1]
-        for fallback in ("Image(value=", "TrainingPanel(state"):  # the picture, not the text
+        for fallback in ("Image(value=", "TrainingPanel(state", "AugmentationPanel("):
             assert fallback not in body, fallback
     return sum(expected for expected, _found, _html in exported)
 
