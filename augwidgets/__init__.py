@@ -3,7 +3,7 @@
 Public names are imported lazily, so ``import augwidgets`` stays fast and does not start
 TensorFlow until a name that needs it is used.
 
-Example:
+Examples:
     >>> import augwidgets
     >>> gen = augwidgets.ImageDataGenerator(rescale=1 / 255, rotation_range=20)
 """
@@ -23,8 +23,10 @@ _LAZY = {
     "DataFrameIterator": "augwidgets.engine.iterators.dataframe",
     "GeneratorAugmentation": "augwidgets.layers",
     "diagnose": "augwidgets.tools.diagnose",
-    "Finding": "augwidgets.tools.diagnose",
+    "Finding": "augwidgets.tools.findings",
     "generator_code": "augwidgets.tools.codegen",
+    "check_dataset": "augwidgets.tools.check",
+    "migrate": "augwidgets.tools.migrate",
     "AugmentationPanel": "augwidgets.widgets.explorer.panel",
     "TrainingPanel": "augwidgets.widgets.training_panel",
     "LivePlot": "augwidgets.training.callback",

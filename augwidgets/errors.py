@@ -1,6 +1,6 @@
 """The one way augwidgets words a bad argument, after Keras: expected, then ``Received:``.
 
-Example:
+Examples:
     >>> str(reject("batch_size", "an int >= 1", 0))
     '`batch_size` must be an int >= 1. Received: batch_size=0'
 """

@@ -12,7 +12,7 @@ flips folded in, ``geometry_matrix``), built per image as a batch of 3x3 matrice
 resampled by ``keras.ops.image.affine_transform``. Colour follows the legacy order:
 channel shift after the warp, brightness last.
 
-Example:
+Examples:
     >>> import keras
     >>> from augwidgets.layers import GeneratorAugmentation
     >>> model = keras.Sequential([
@@ -128,7 +128,7 @@ class GeneratorAugmentation(keras.layers.Layer):
         data_format: ``"channels_last"`` or ``"channels_first"`` (``None``: Keras' setting).
         **kwargs: ``name``, ``dtype`` and other base ``Layer`` arguments.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> layer = GeneratorAugmentation(rotation_range=30, horizontal_flip=True, seed=0)
         >>> images = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype="uint8")
@@ -184,7 +184,7 @@ class GeneratorAugmentation(keras.layers.Layer):
             degrees, shifts in pixels, flips as booleans), except ``channel_shift_intensity``
             and ``brightness``, which are ``None`` when that augmentation is off.
 
-        Example:
+        Examples:
             >>> import numpy as np
             >>> layer = GeneratorAugmentation(rotation_range=10, seed=1)
             >>> t = layer.get_random_transformation(np.zeros((3, 8, 8, 1)))
@@ -259,10 +259,10 @@ class GeneratorAugmentation(keras.layers.Layer):
                                 cols: Any) -> Any:
         """Batched legacy inverse maps ``(batch, 3, 3)`` in ``(x=column, y=row)`` coordinates.
 
-        The same matrix as ``transforms.geometry_matrix`` (legacy ``affine_matrix`` times
+        The same matrix as ``augwidgets.image.functional.geometry_matrix`` (legacy ``affine_matrix`` times
         ``flip_matrix``), one per image.
 
-        Example:
+        Examples:
             >>> import numpy as np
             >>> layer = GeneratorAugmentation()
             >>> m = layer.transformation_matrices({"flip_horizontal": np.array([True])}, 4, 4)
@@ -318,7 +318,7 @@ class GeneratorAugmentation(keras.layers.Layer):
         Returns:
             The augmented batch in the layer's compute dtype.
 
-        Example:
+        Examples:
             >>> import numpy as np
             >>> layer = GeneratorAugmentation(vertical_flip=True)
             >>> x = np.arange(4, dtype="float32").reshape(1, 2, 2, 1)

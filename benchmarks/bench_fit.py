@@ -34,7 +34,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.bench_throughput import EXAMPLE_ARGS, make_tree  # noqa: E402
+from benchmarks.harness import EXAMPLE_ARGS, make_tree  # noqa: E402
 
 BATCH = 32
 

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 from PIL import Image, ImageFilter  # noqa: E402
 
-from benchmarks.bench_throughput import EXAMPLE_ARGS  # noqa: E402
+from benchmarks.harness import EXAMPLE_ARGS  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data" / "photos40"
 SIZE, BATCH = 224, 8

@@ -1,7 +1,7 @@
 """Throughput of augwidgets' iterator against its anchors, side by side in one run.
 
 Builds (once) a 1000-JPEG, 4-class tree of ~300x260 photos-like images under
-``benchmarks/data/jpeg1000`` and iterates one epoch, as ``model.fit`` does, with:
+``/tmp/augwidgets-bench/jpeg1000`` (``benchmarks/harness.py``) and iterates one epoch, as ``model.fit`` does, with:
 
 - augwidgets ``ImageDataGenerator(...).flow_from_directory`` with the course's arguments,
   iterated directly (``it[i]`` for every batch, as Keras does with the JAX/PyTorch backends)
@@ -28,40 +28,10 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np  # noqa: E402
-from PIL import Image, ImageDraw, ImageFilter  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-EXAMPLE_ARGS = dict(rescale=1 / 255, rotation_range=20, width_shift_range=0.2,
-                    height_shift_range=0.2, shear_range=0.2, zoom_range=0.2,
-                    horizontal_flip=True)
-DATA = Path(__file__).resolve().parent / "data" / "jpeg1000"
-
-
-def make_tree(root: Path = DATA, count: int = 1000, classes: int = 4, seed: int = 0) -> Path:
-    """Write ``count`` JPEGs of about 300x260 into ``classes`` folders (once)."""
-    marker = root / ".complete"
-    if marker.exists():
-        return root
-    rng = np.random.RandomState(seed)
-    for index in range(count):
-        label = index % classes
-        folder = root / f"class_{label}"
-        folder.mkdir(parents=True, exist_ok=True)
-        width, height = 280 + rng.randint(41), 240 + rng.randint(41)
-        base = rng.randint(0, 255, size=(height // 8, width // 8, 3)).astype(np.uint8)
-        image = Image.fromarray(base).resize((width, height), Image.Resampling.BICUBIC)
-        draw = ImageDraw.Draw(image)
-        for _ in range(6):
-            x0, y0 = rng.randint(0, width - 40), rng.randint(0, height - 40)
-            size = rng.randint(20, 120)
-            color = tuple(int(v) for v in rng.randint(0, 255, 3))
-            draw.ellipse([x0, y0, x0 + size, y0 + size], fill=color)
-        image = image.filter(ImageFilter.GaussianBlur(1))
-        image.save(folder / f"img_{index:04d}.jpg", quality=90)
-    marker.write_text("ok")
-    return root
+from benchmarks.harness import EXAMPLE_ARGS, make_tree  # noqa: E402
 
 
 def _timed(fn) -> tuple[float, float, int]:

@@ -26,7 +26,7 @@ EPOCHS, SIZE, RATE = 3, 224, 200
 
 def iterate() -> None:
     from augwidgets import ImageDataGenerator
-    from benchmarks.bench_throughput import EXAMPLE_ARGS, make_tree
+    from benchmarks.harness import EXAMPLE_ARGS, make_tree
 
     iterator = ImageDataGenerator(**EXAMPLE_ARGS).flow_from_directory(
         make_tree(), target_size=(SIZE, SIZE), batch_size=32, seed=0)

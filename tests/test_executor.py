@@ -1,9 +1,9 @@
-"""Each iterator owns its threads: sized from ``workers``, stopped on close or collection,
-honouring Keras' ``PyDataset`` options; OpenCV is left as it was at import."""
+"""Iterators share a few process-wide threads: bounded however many iterators and fits a
+process has seen, each batch on at most ``workers`` of them, stopped with the last user,
+fresh after a fork; Keras' ``PyDataset`` options honoured; OpenCV left as it was at import."""
 
 from __future__ import annotations
 
-import gc
 import pickle
 import subprocess
 import sys
@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from augwidgets import ImageDataGenerator
+from augwidgets.runtime import pool
 from augwidgets.runtime.executor import BatchExecutor
 from tests.conftest import write_tree
 
@@ -58,28 +59,115 @@ def test_map_into_keeps_order_returns_results_and_raises():
         BatchExecutor(workers=0)
 
 
-def test_iterator_threads_are_sized_from_workers_and_stop_on_close(tree):
-    iterator = ImageDataGenerator(rotation_range=10).flow_from_directory(
-        tree, target_size=(16, 16), batch_size=12, workers=3)
-    pool, prefetch = iterator.executor.name + "_", iterator.executor.name + "-next"
-    iterator[0]
-    assert 1 <= len(_threads(pool)) <= 3
-    assert iterator.workers == 3  # handed to PyDataset as well
-    iterator.close()
-    assert _wait_until(lambda: not _threads(pool) and not _threads(prefetch))
-    x, _ = iterator[0]  # usable again after close: threads restart
-    assert x.shape == (12, 16, 16, 3)
-    iterator.close()
+def _run(code: str, timeout: float = 300) -> str:
+    """Run ``code`` in a fresh interpreter (no other test's iterators alive); its stdout."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=timeout)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
 
 
-def test_threads_stop_when_the_iterator_is_collected(tree):
-    iterator = ImageDataGenerator(rotation_range=10).flow(np.zeros((8, 6, 6, 3)), batch_size=4)
-    prefix = iterator.executor.name + "_"  # the pool's threads: <name>_0, <name>_1, ...
-    iterator[0]
-    assert _threads(prefix)
-    del iterator
-    gc.collect()
-    assert _wait_until(lambda: not _threads(prefix))
+def test_map_into_uses_the_caller_and_at_most_workers_threads():
+    executor = BatchExecutor(workers=3)
+    seen: set[str] = set()
+    lock = threading.Lock()
+
+    def work(item, param, slot):
+        with lock:
+            seen.add(threading.current_thread().name)
+        time.sleep(0.002)  # long enough for the helpers to take some
+        slot[...] = item
+
+    out = np.zeros((40, 1))
+    executor.map_into(work, list(range(40)), [None] * 40, out)
+    assert out.ravel().tolist() == list(range(40))
+    assert threading.current_thread().name in seen
+    assert 1 <= len(seen) <= 3
+    executor.close()
+
+
+def test_threads_are_shared_by_iterators_and_stop_with_the_last_user(tree):
+    out = _run(f"""
+import gc, threading, time, numpy as np
+from augwidgets import ImageDataGenerator
+from augwidgets.runtime import pool
+def ours(): return [t for t in threading.enumerate() if t.name.startswith("augwidgets-")]
+its = [ImageDataGenerator(rotation_range=10).flow_from_directory(
+    {str(tree)!r}, target_size=(16, 16), batch_size=4, workers=3) for _ in range(12)]
+for it in its:
+    for i in range(len(it)): it[i]  # sequential: prefetch too
+print("threads", len(ours()), pool.live_threads())
+for it in its[1:]: it.close()
+del its[1:], it; gc.collect()
+print("one_user_left", len(ours()) > 0)
+x, _ = its[0][0]
+del x, its; gc.collect()
+deadline = time.monotonic() + 10
+while ours() and time.monotonic() < deadline: time.sleep(0.05)
+print("after_the_last", len(ours()))
+""")
+    lines = dict(line.split(" ", 1) for line in out.strip().splitlines()[-3:])
+    threads, live = (int(v) for v in lines["threads"].split())
+    # 12 iterators asking for 3 threads each: 2 helpers + the prefetch threads in all
+    # (12 * 4 = 48 when each iterator owned its threads).
+    assert 1 <= threads <= 2 + pool.PREFETCH_THREADS
+    assert live == threads
+    assert lines["one_user_left"] == "True"
+    assert lines["after_the_last"] == "0"
+
+
+def test_close_stops_the_threads_and_they_restart_on_use(tree):
+    out = _run(f"""
+import threading, time
+from augwidgets import ImageDataGenerator
+def ours(): return [t for t in threading.enumerate() if t.name.startswith("augwidgets-")]
+it = ImageDataGenerator(rotation_range=10).flow_from_directory(
+    {str(tree)!r}, target_size=(16, 16), batch_size=12, workers=3)
+it[0]; print("before", len(ours()))
+it.close()
+deadline = time.monotonic() + 10
+while ours() and time.monotonic() < deadline: time.sleep(0.05)
+print("closed", len(ours()))
+x, _ = it[0]; print("again", x.shape, len(ours()) > 0)
+""")
+    lines = out.strip().splitlines()
+    assert 1 <= int(lines[-3].split()[1]) <= 2
+    assert lines[-2] == "closed 0"
+    assert lines[-1] == "again (12, 16, 16, 3) True"
+
+
+def test_idle_threads_exit_and_restart_lazily(monkeypatch):
+    monkeypatch.setattr(pool, "IDLE_SECONDS", 0.05)
+    shared = pool.SharedPool("augwidgets-test-idle")
+    assert shared.submit(pow, 3, 2, threads=2).result() == 9
+    assert _wait_until(lambda: shared.threads == 0 and not _threads("augwidgets-test-idle"))
+    assert shared.submit(pow, 2, 5, threads=2).result() == 32  # starts a thread again
+    shared.stop()
+    assert _wait_until(lambda: not _threads("augwidgets-test-idle"))
+
+
+def test_pools_start_empty_in_a_forked_child():
+    code = """
+import os, numpy as np
+from augwidgets.runtime import pool
+from augwidgets.runtime import pool
+from augwidgets.runtime.executor import BatchExecutor
+ex = BatchExecutor(workers=2)
+out = np.zeros((8, 1))
+ex.map_into(lambda i, p, s: s.fill(i), list(range(8)), [None] * 8, out)
+assert pool.WORKERS.threads == 1
+pid = os.fork()
+if pid == 0:
+    ok = pool.WORKERS.threads == 0
+    child = np.zeros((8, 1))
+    ex.map_into(lambda i, p, s: s.fill(2 * i), list(range(8)), [None] * 8, child)
+    ok = ok and child.ravel().tolist() == [2.0 * i for i in range(8)]
+    ok = ok and pool.WORKERS.threads == 1
+    os._exit(0 if ok else 1)
+_, status = os.waitpid(pid, 0)
+print("child", os.waitstatus_to_exitcode(status))
+"""
+    assert _run(code).strip().splitlines()[-1] == "child 0"
 
 
 def test_pydataset_options_are_honoured_and_validated(tree):
@@ -128,3 +216,40 @@ def test_importing_changes_no_opencv_setting_and_closing_restores_it(tree):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+_TEN_FITS = """
+import os, threading
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+import numpy as np, keras
+from {module} import ImageDataGenerator
+x = np.random.default_rng(0).random((32, 12, 12, 3)).astype("float32")
+y = keras.utils.to_categorical(np.arange(32) % 2, 2)
+model = keras.Sequential([keras.Input((12, 12, 3)), keras.layers.GlobalAveragePooling2D(),
+                          keras.layers.Dense(2, activation="softmax")])
+model.compile("sgd", "categorical_crossentropy")
+counts = []
+for k in range(10):
+    it = ImageDataGenerator(rotation_range=10, horizontal_flip=True).flow(x, y, batch_size=8)
+    model.fit(it, epochs=1, verbose=0)
+    counts.append(threading.active_count())
+print("counts", *counts)
+"""
+
+
+def _thread_counts(module: str) -> list[int]:
+    out = _run(_TEN_FITS.format(module=module), timeout=600)
+    return [int(v) for v in out.strip().splitlines()[-1].split()[1:]]
+
+
+def test_threads_do_not_pile_up_over_fits_as_with_legacy():
+    """Keras keeps every PyDataset given to ``fit`` alive: ten fits on new iterators add
+    about as many threads as the legacy generator's, not a few per fit."""
+    legacy = _thread_counts("keras.src.legacy.preprocessing.image")
+    ours = _thread_counts("augwidgets")
+    legacy_growth = legacy[-1] - legacy[0]
+    # The first fit starts the shared threads (2 helpers and prefetch at most); after it,
+    # fits on new iterators add no more than legacy's do.
+    assert ours[-1] - ours[0] <= legacy_growth + 1, (ours, legacy)
+    assert ours[0] - legacy[0] <= 1 + pool.PREFETCH_THREADS, (ours, legacy)
+    assert max(ours) - legacy[-1] <= 1 + pool.PREFETCH_THREADS + 1, (ours, legacy)

@@ -111,3 +111,43 @@ def test_an_upgraded_iterator_pickles_under_its_plain_class(digits):
     copy = pickle.loads(pickle.dumps(it))
     assert isinstance(copy, keras.utils.PyDataset) and type(copy).__name__ == "DirectoryIterator"
     np.testing.assert_array_equal(copy[0][0], it[0][0])
+
+
+def test_the_prefetch_follows_the_order_keras_asks_in(monkeypatch):
+    """Keras' adapter shuffles the batch order; the iterator starts, ahead, the batch the
+    adapter's own list says comes next, builds nothing for nothing, and every batch is still
+    the one asked for."""
+    import random
+
+    from keras.src.trainers.data_adapters.py_dataset_adapter import PyDatasetAdapter
+
+    from augwidgets import ImageDataGenerator
+    from augwidgets.engine.iterators.base import BatchIterator
+    from augwidgets.runtime.executor import BatchExecutor
+
+    built: list[int] = []
+    ahead: list[int] = []
+    build, prefetch = BatchIterator._build_batch, BatchExecutor.prefetch
+
+    def recording_build(self, epoch, idx, read=0):
+        built.append(idx)
+        return build(self, epoch, idx, read)
+
+    def recording_prefetch(self, function, epoch, idx):
+        ahead.append(idx)
+        return prefetch(self, function, epoch, idx)
+
+    monkeypatch.setattr(BatchIterator, "_build_batch", recording_build)
+    monkeypatch.setattr(BatchExecutor, "prefetch", recording_prefetch)
+    x = np.arange(40 * 2 * 2, dtype="float32").reshape(40, 2, 2, 1)
+    it = ImageDataGenerator().flow(x, np.arange(40), batch_size=4, shuffle=False)
+    random.seed(3)
+    adapter = PyDatasetAdapter(it, shuffle=True)
+    batches = list(adapter.get_numpy_iterator())
+    seen = [int(y[0]) // 4 for _, y in batches]
+    assert sorted(seen) != seen and sorted(seen) == list(range(10))  # a shuffled order
+    for x_batch, y_batch in batches:  # each batch holds the samples of its index
+        np.testing.assert_array_equal(x_batch[:, 0, 0, 0], x[y_batch.astype(int), 0, 0, 0])
+    assert ahead == seen[1:]  # every batch after the first was started ahead, in that order
+    assert sorted(built) == list(range(10))  # none built twice or for nothing
+    it.close()

@@ -144,8 +144,8 @@ def test_binder_pins_everything_the_package_needs_with_cpu_tensorflow() -> None:
     assert (ROOT / "binder" / "runtime.txt").read_text().strip() == "python-3.11"
 
 
-def test_readme_sections_link_every_notebook_on_binder() -> None:
-    text = (ROOT / "docs" / "readme_notebooks.md").read_text()
+def test_lessons_page_links_every_notebook_on_binder() -> None:
+    text = (ROOT / "docs" / "lessons" / "index.md").read_text()
     base = "https://mybinder.org/v2/gh/augwidgets/augwidgets/HEAD?urlpath=lab/tree/notebooks/"
     assert "https://mybinder.org/badge_logo.svg" in text
     for name in NAMES:

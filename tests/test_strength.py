@@ -1,4 +1,4 @@
-"""core.strength: one strength number -> generator arguments, the mapping sweep and the panel share."""
+"""tools.strength: one strength number -> generator arguments, the mapping sweep and the panel share."""
 
 from __future__ import annotations
 

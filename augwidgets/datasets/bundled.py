@@ -14,10 +14,10 @@ writes into a missing or empty directory, or into one holding its own marker wit
 arguments (then it returns at once: calling it again is cheap). Anything else raises
 ``ValueError`` naming the path; nothing is ever deleted.
 
-Example:
+Examples:
     >>> from augwidgets import datasets
-    >>> root = datasets.digits("data/digits")  # doctest: +SKIP
-    >>> sorted(p.name for p in (root / "train").iterdir())[:3]  # doctest: +SKIP
+    >>> root = datasets.digits("data/digits")
+    >>> sorted(p.name for p in (root / "train").iterdir())[:3]
     ['0', '1', '2']
 """
 
@@ -176,9 +176,9 @@ def digits(directory: str | os.PathLike, *, image_size: int = 32,
     Raises:
         ValueError: for a bad argument or a directory holding anything else.
 
-    Example:
-        >>> root = digits("data/digits", image_size=28)  # doctest: +SKIP
-        >>> len(list((root / "train" / "3").glob("*.png")))  # doctest: +SKIP
+    Examples:
+        >>> root = digits("data/digits28", image_size=28)
+        >>> len(list((root / "train" / "3").glob("*.png")))
         146
     """
     image_size = _check_int("image_size", image_size, 8, 512)
@@ -283,9 +283,9 @@ def shapes(directory: str | os.PathLike, *, num_per_class: int = 100, image_size
     Raises:
         ValueError: for a bad argument or a directory holding anything else.
 
-    Example:
-        >>> root = shapes("data/shapes", num_per_class=50, image_size=48)  # doctest: +SKIP
-        >>> sorted(p.name for p in (root / "train").iterdir())  # doctest: +SKIP
+    Examples:
+        >>> root = shapes("data/shapes50", num_per_class=50, image_size=48)
+        >>> sorted(p.name for p in (root / "train").iterdir())
         ['circle', 'square', 'triangle']
     """
     num_per_class = _check_int("num_per_class", num_per_class, 1, 100_000)

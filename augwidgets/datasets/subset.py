@@ -6,9 +6,11 @@ files for the same seed, whatever the machine) and ``subset_tree`` lays them out
 class-per-folder tree of links, so any ``flow_from_directory`` (ours or the legacy one)
 reads the subset without copying the images.
 
-Example:
-    >>> names = balanced_subset("data/digits/train", 20, seed=0)  # doctest: +SKIP
-    >>> len(names)  # doctest: +SKIP
+Examples:
+    >>> from augwidgets import datasets
+    >>> root = datasets.digits("data/digits")
+    >>> names = balanced_subset(root / "train", 20, seed=0)
+    >>> len(names)
     200
 """
 

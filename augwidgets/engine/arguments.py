@@ -6,7 +6,7 @@ This is the single source of truth that the generator, the Keras layer, the expl
 image side when below 1 and in pixels otherwise, zoom as a scale factor drawn independently
 for rows and columns (a factor above 1 *zooms out*).
 
-Example:
+Examples:
     >>> from augwidgets.engine.arguments import validate_generator_kwargs
     >>> validate_generator_kwargs({"rotation_range": 20})["rotation_range"]
     20
@@ -152,7 +152,7 @@ RANDOM_ROLES = ("geometry", "flips", "colour")
 def arguments_with_role(*roles: str) -> tuple[str, ...]:
     """Argument names with one of ``roles``, in the legacy order.
 
-    Example:
+    Examples:
         >>> arguments_with_role("flips")
         ('horizontal_flip', 'vertical_flip')
     """
@@ -172,7 +172,7 @@ SCALING_ARGUMENTS = arguments_with_role("scaling")
 def is_active(name: str, value: Any) -> bool:
     """True when argument ``name`` set to ``value`` changes something (the one definition).
 
-    Example:
+    Examples:
         >>> is_active("zoom_range", [1, 1]), is_active("width_shift_range", [3]), is_active("cval", 0)
         (False, True, False)
     """
@@ -236,7 +236,7 @@ def _check_pair(name: str, value: Any, *, minimum: float, strictly_positive: boo
 def zoom_bounds(zoom_range: float | Sequence[float]) -> tuple[float, float]:
     """Return the (low, high) zoom factors the legacy generator draws from.
 
-    Example:
+    Examples:
         >>> zoom_bounds(0.2)
         (0.8, 1.2)
     """
@@ -253,7 +253,7 @@ def validate_generator_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
         TypeError: for a name the legacy generator does not accept.
         ValueError: naming the argument, what it accepts, and ending ``Received: name=value``.
 
-    Example:
+    Examples:
         >>> validate_generator_kwargs({"fill_mode": "mirror"})
         Traceback (most recent call last):
         ...
@@ -332,7 +332,7 @@ Received: fill_mode='mirror'
 class TransformConfig:
     """The random-augmentation part of the arguments, normalised for the transforms module.
 
-    Example:
+    Examples:
         >>> TransformConfig.from_kwargs({"zoom_range": 0.2}).zoom_range
         (0.8, 1.2)
     """

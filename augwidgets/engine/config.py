@@ -6,7 +6,7 @@ drawn per image) and ``scaling`` (what runs after augmentation). ``ImageDataGene
 the explorer's preview and the Keras layer all build one and pass it on; nothing downstream
 validates again.
 
-Example:
+Examples:
     >>> config = GeneratorConfig.from_kwargs({"rotation_range": 20, "rescale": 1 / 255})
     >>> config.transform.rotation_range, config.scaling.only_rescales
     (20, True)

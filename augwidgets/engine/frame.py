@@ -24,7 +24,7 @@ them) and ends with ``Received: ...`` naming the offending rows.
 pandas is imported only by this module (the ``dataframe`` extra); the frame's own methods
 do the work, so the results are the legacy ones value for value.
 
-Example:
+Examples:
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"filename": ["a.png", "b.png"], "class": ["cat", "dog"]})
     >>> samples = read_frame(frame, "data", validate_filenames=False)

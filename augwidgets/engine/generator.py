@@ -20,10 +20,23 @@ Fixes over the legacy iterator (documented in the README):
 - a symlink loop with ``follow_links=True`` does not hang;
 - bad arguments raise ``ValueError`` when the generator or iterator is built.
 
-Example:
+Examples:
+    >>> import keras
+    >>> from augwidgets import datasets
+    >>> root = datasets.digits("data/digits")     # bundled, offline: 1,797 digits as PNGs
     >>> gen = ImageDataGenerator(rescale=1 / 255, rotation_range=20, zoom_range=0.2)
-    >>> train = gen.flow_from_directory("data/train", target_size=(224, 224))  # doctest: +SKIP
-    >>> model.fit(train, validation_data=val)  # doctest: +SKIP
+    >>> train = gen.flow_from_directory(root / "train", target_size=(32, 32),
+    ...                                 color_mode="grayscale", seed=0)
+    Found 1438 images belonging to 10 classes.
+    >>> val = ImageDataGenerator(rescale=1 / 255).flow_from_directory(
+    ...     root / "validation", target_size=(32, 32), color_mode="grayscale", shuffle=False)
+    Found 359 images belonging to 10 classes.
+    >>> model = keras.Sequential([keras.Input((32, 32, 1)), keras.layers.Flatten(),
+    ...                           keras.layers.Dense(10, activation="softmax")])
+    >>> model.compile("adam", "categorical_crossentropy", metrics=["accuracy"])
+    >>> history = model.fit(train, validation_data=val, epochs=1, verbose=0)
+    >>> sorted(history.history)
+    ['accuracy', 'loss', 'val_accuracy', 'val_loss']
 """
 
 from __future__ import annotations
@@ -55,8 +68,12 @@ class ImageDataGenerator:
     """Real-time image augmentation with the legacy Keras arguments and semantics.
 
     Args:
-        featurewise_center, samplewise_center, featurewise_std_normalization,
-        samplewise_std_normalization, zca_whitening, zca_epsilon: statistics, as legacy.
+        featurewise_center: subtract the data set's mean (computed by ``fit``).
+        samplewise_center: subtract each image's own mean.
+        featurewise_std_normalization: divide by the data set's std (computed by ``fit``).
+        samplewise_std_normalization: divide by each image's own std.
+        zca_whitening: ZCA whitening (computed by ``fit``).
+        zca_epsilon: the epsilon of ZCA whitening.
         rotation_range: degrees; the angle is drawn from ``[-r, r]``.
         width_shift_range, height_shift_range: a float below 1 is a fraction of the side,
             from 1 it is pixels; an int or a list draws an element and a random sign.
@@ -77,7 +94,7 @@ class ImageDataGenerator:
         interpolation_order: 0 nearest, 1 bilinear (OpenCV); 2-5 spline (scipy).
         dtype: output dtype (default: Keras' floatx).
 
-    Example:
+    Examples:
         >>> gen = ImageDataGenerator(rotation_range=20, horizontal_flip=True)
         >>> sorted(gen.get_random_transform((32, 32, 3), seed=0))[:3]
         ['brightness', 'channel_shift_intensity', 'flip_horizontal']
@@ -203,9 +220,15 @@ class ImageDataGenerator:
                 ``PyDataset`` workers for ``fit``.
             use_multiprocessing, max_queue_size: Keras' ``PyDataset`` options for ``fit``.
 
-        Example:
+        Examples:
+            >>> from augwidgets import datasets
+            >>> root = datasets.digits("data/digits")
             >>> it = ImageDataGenerator(rescale=1/255).flow_from_directory(
-            ...     "data/train", target_size=(64, 64), batch_size=8)  # doctest: +SKIP
+            ...     root / "train", target_size=(64, 64), batch_size=8)
+            Found 1438 images belonging to 10 classes.
+            >>> x, y = it[0]
+            >>> x.shape, y.shape
+            ((8, 64, 64, 3), (8, 10))
         """
         return DirectoryIterator(
             directory, self, target_size=target_size, color_mode=color_mode, classes=classes,
@@ -281,7 +304,7 @@ class ImageDataGenerator:
         lists of them (multi-label) for ``"categorical"``, any values for ``"raw"`` (one
         column or a list of them), a list of columns for ``"multi_output"``; ``weight_col``
         numeric sample weights. Needs pandas (``pip install "augwidgets[dataframe]"``).
-        The frame logic is ``core.dataframe.read_frame``.
+        The frame logic is ``engine.frame.read_frame``.
 
         Unlike legacy, ``keep_aspect_ratio`` is honoured (legacy's ``flow_from_dataframe``
         swallows it) and an unknown keyword raises ``TypeError``; the deprecated
@@ -289,11 +312,14 @@ class ImageDataGenerator:
         ``class_mode="other"`` means ``"raw"``, as in legacy. ``resize``, ``workers``,
         ``use_multiprocessing`` and ``max_queue_size`` as in ``flow_from_directory``.
 
-        Example:
-            >>> frame = pd.DataFrame({"filename": ["cat1.png", "dog1.png"],
-            ...                       "class": ["cat", "dog"]})  # doctest: +SKIP
+        Examples:
+            >>> import pandas as pd
+            >>> from augwidgets import datasets
+            >>> root = datasets.shapes("data/shapes", num_per_class=10)
+            >>> frame = pd.DataFrame({"filename": ["circle/00000.png", "square/00002.png"],
+            ...                       "class": ["circle", "square"]})
             >>> it = ImageDataGenerator(rescale=1/255).flow_from_dataframe(
-            ...     frame, "data/images", target_size=(64, 64), batch_size=8)  # doctest: +SKIP
+            ...     frame, root / "train", target_size=(64, 64), batch_size=8)
             Found 2 validated image filenames belonging to 2 classes.
         """
         from augwidgets.engine.iterators.dataframe import (

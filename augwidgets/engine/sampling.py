@@ -5,7 +5,7 @@ legacy ``ImageDataGenerator.get_random_transform`` draw for draw: the same distr
 the same order, so a ``numpy.random.RandomState(seed)`` gives the very dict the legacy code
 gives after ``np.random.seed(seed)`` (without touching NumPy's global generator).
 
-Example:
+Examples:
     >>> import numpy as np
     >>> from augwidgets.engine.arguments import TransformConfig
     >>> config = TransformConfig.from_kwargs({"rotation_range": 20})
@@ -56,7 +56,7 @@ def sample_transform(
         A dict with the legacy keys ``theta, tx, ty, shear, zx, zy, flip_horizontal,
         flip_vertical, channel_shift_intensity, brightness``.
 
-    Example:
+    Examples:
         >>> cfg = TransformConfig.from_kwargs({"height_shift_range": 0.1})
         >>> sample_transform(cfg, (100, 50, 3), np.random.RandomState(1))["tx"] != 0
         True

@@ -12,10 +12,12 @@ attributes. Four deliberate fixes, each reported rather than silent:
   reason, and a warning names them (``os.walk``, and so legacy, drops them without a word);
 - a missing directory raises ``ValueError`` naming the path.
 
-Example:
-    >>> listing = scan_directory("data/train")  # doctest: +SKIP
-    >>> listing.class_indices  # doctest: +SKIP
-    {'cat': 0, 'dog': 1}
+Examples:
+    >>> from augwidgets import datasets
+    >>> root = datasets.shapes("data/shapes", num_per_class=10)
+    >>> listing = scan_directory(root / "train")
+    >>> listing.class_indices
+    {'circle': 0, 'square': 1, 'triangle': 2}
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ Fixes over the legacy loader, each deliberate:
 - truncated files raise instead of being padded with grey;
 - images above PIL's ``MAX_IMAGE_PIXELS`` are refused as decompression bombs.
 
-Example:
+Examples:
     >>> decode_image("missing.png")
     Traceback (most recent call last):
     ...
@@ -126,7 +126,7 @@ def jpeg_header(data: bytes) -> ImageHeader | None:
     parsing every table in Python: PIL's header parse was the largest GIL-holding step of
     a batch (py-spy, ``benchmarks/gil_profile.py``).
 
-    Example:
+    Examples:
         >>> import io; from PIL import Image
         >>> buffer = io.BytesIO(); Image.new("L", (5, 3)).save(buffer, "JPEG")
         >>> jpeg_header(buffer.getvalue())
@@ -239,7 +239,7 @@ def decode_image(path: str | os.PathLike, color_mode: str = "rgb", *,
     Raises:
         ImageDecodeError: naming the path and the reason.
 
-    Example:
+    Examples:
         >>> from PIL import Image; import tempfile, os
         >>> path = os.path.join(tempfile.mkdtemp(), "red.png")
         >>> Image.new("RGB", (4, 2), (255, 0, 0)).save(path)

@@ -8,7 +8,7 @@ per image. OpenCV's border modes are mapped onto scipy's so the pixels match the
 inside the edge pixels, and ``wrap`` has a period of ``n - 1``). Interpolation orders above 1
 fall back to scipy itself.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> image = np.arange(12, dtype="float32").reshape(2, 2, 3)
     >>> warp_image(image, None, (4, 4)).shape
@@ -42,7 +42,7 @@ def affine_matrix(params: dict[str, Any], height: int, width: int) -> np.ndarray
     legacy code hands to scipy after swapping axes. Returns ``None`` for the identity.
     Flips are not part of it (see ``flip_matrix``).
 
-    Example:
+    Examples:
         >>> affine_matrix({"theta": 0, "tx": 0}, 10, 10) is None
         True
     """
@@ -90,7 +90,7 @@ def geometry_matrix(params: dict[str, Any], target_hw: tuple[int, int]) -> np.nd
     """Compose the legacy affine and the flips into one inverse map on the target grid;
     ``None`` if the geometry is the identity (``warp_image`` adds any resize).
 
-    Example:
+    Examples:
         >>> geometry_matrix({"flip_horizontal": True}, (4, 4))[0].tolist()
         [-1.0, 0.0, 3.0]
     """

@@ -18,7 +18,7 @@ large photos: JPEGs are decoded at 1/2, 1/4 or 1/8 scale in the DCT when that st
 the target, and the resize is folded into the warp (bilinear), so a 4000x3000 photo never
 exists at full size.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> image = np.arange(48, dtype=np.uint8).reshape(4, 4, 3)
     >>> settings = ImageSettings(target_size=(2, 2), interpolation="nearest")
@@ -74,7 +74,7 @@ class ImageSettings:
             JPEG decoding and the resize folded into the warp; nearest/bilinear only).
         fill_mode, cval, order: the warp's border mode, fill value and interpolation order.
 
-    Example:
+    Examples:
         >>> ImageSettings(target_size=(64, 64), resize="fast").fused
         True
     """
@@ -196,7 +196,7 @@ def load_image(path: str | os.PathLike, settings: ImageSettings,
 def crop_box(source_hw: tuple[int, int], target_hw: tuple[int, int]) -> tuple[int, int, int, int]:
     """The legacy ``keep_aspect_ratio`` centre crop, as ``(left, top, right, bottom)``.
 
-    Example:
+    Examples:
         >>> crop_box((30, 60), (30, 30))
         (15, 0, 45, 30)
     """
@@ -211,6 +211,13 @@ def crop_box(source_hw: tuple[int, int], target_hw: tuple[int, int]) -> tuple[in
 def _pil_resize(image: np.ndarray, target_hw: tuple[int, int], interpolation: str,
                 color_mode: str, box: tuple[int, int, int, int] | None) -> np.ndarray:
     channels = image.shape[2]
+    if interpolation == "nearest" and box is None and image.dtype == np.uint8:
+        # OpenCV's INTER_NEAREST_EXACT picks the pixels PIL's NEAREST picks (tested against
+        # PIL for every channel count), without holding the GIL and without PIL's
+        # ``tobytes`` copy back to NumPy (which does): about 4x faster per image.
+        resized = cv2.resize(image, (target_hw[1], target_hw[0]),
+                             interpolation=cv2.INTER_NEAREST_EXACT)
+        return resized.reshape(target_hw[0], target_hw[1], channels)
     # RGBA keeps PIL's "RGBA" (premultiplied resampling, as legacy); padded RGB is "RGBX".
     mode = "RGBA" if color_mode == "rgba" else _PIL_MODES[channels]
     height, width = image.shape[:2]
@@ -241,7 +248,9 @@ def resize_image(image: np.ndarray, settings: ImageSettings) -> np.ndarray:
 
 def _cast_into(image: np.ndarray, rescale: float | None, out: np.ndarray) -> None:
     if rescale:
-        np.multiply(image, rescale, out=out, casting="unsafe")
+        # In out's precision, as legacy's ``x *= rescale`` on a float32 array: a Python float
+        # would make NumPy compute in float64, about 3x slower and not bit-equal to legacy.
+        np.multiply(image, out.dtype.type(rescale), out=out, dtype=out.dtype, casting="unsafe")
     else:
         out[...] = image
 

@@ -7,7 +7,7 @@ The settings arrive as a ``ScalingConfig``, built once from the generator's argu
 ``only_rescales`` is the one place that says when scaling is a plain multiplication (which the
 pipeline then fuses into its final cast).
 
-Example:
+Examples:
     >>> import numpy as np
     >>> standardize(np.full((2, 2, 3), 255.0), ScalingConfig(rescale=1 / 255)).max()
     np.float64(1.0)
@@ -31,7 +31,7 @@ _UNFITTED = ("This ImageDataGenerator specifies `{}`, but it hasn't been fit on 
 class ScalingConfig:
     """The generator's arguments that act after augmentation, in ``standardize``.
 
-    Example:
+    Examples:
         >>> ScalingConfig.from_arguments({"rescale": 0.5, "rotation_range": 20})
         ScalingConfig(preprocessing_function=None, rescale=0.5, samplewise_center=False, \
 samplewise_std_normalization=False, featurewise_center=False, \

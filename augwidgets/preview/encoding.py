@@ -10,7 +10,7 @@ downloads) rendered once per character and size, then stamped onto the NumPy can
 14 px caption stays legible when the grid is shown at 100% zoom, where the old 6x11
 bitmap font was a few pixels high, and stamping costs about a tenth of ``ImageDraw.text``.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> encode_image(np.zeros((8, 8, 3), np.uint8))[:2]
     b'\\xff\\xd8'
@@ -42,7 +42,7 @@ def default_font() -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
 def encode_image(image: np.ndarray, format: str = "jpeg", *, quality: int = 88) -> bytes:
     """Encode an ``HxWx3`` (or ``HxW``) uint8 array as JPEG or PNG bytes.
 
-    Example:
+    Examples:
         >>> encode_image(np.zeros((4, 4), np.uint8), "png")[:4]
         b'\\x89PNG'
     """
@@ -67,7 +67,7 @@ class TextAtlas:
     Args:
         size: font size in pixels.
 
-    Example:
+    Examples:
         >>> canvas = np.full((20, 80, 3), 255, np.uint8)
         >>> atlas = TextAtlas.get(14)
         >>> atlas.draw(canvas, 2, 2, "cat", (0, 0, 0)) > 0 and bool((canvas < 128).any())
@@ -173,7 +173,7 @@ class TextAtlas:
 def message_image(text: str, size: tuple[int, int] = (120, 480), format: str = "jpeg") -> bytes:
     """A small light-grey image with ``text`` on it, for empty or failed previews.
 
-    Example:
+    Examples:
         >>> message_image("no images")[:2]
         b'\\xff\\xd8'
     """

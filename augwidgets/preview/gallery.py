@@ -5,7 +5,7 @@ stay visible, and every tile gets up to two caption lines stamped with ``TextAtl
 (no matplotlib: a 3x3 gallery renders in a few milliseconds). ``to_display`` turns an
 image at the model's scale (0..1, 0..255 or standardised) into displayable uint8 RGB.
 
-Example:
+Examples:
     >>> tiles = [np.zeros((8, 8, 3), np.uint8)] * 4
     >>> render_gallery(tiles, [("3 -> 5", "a.png")] * 4, columns=2, tile=32).shape
     (142, 82, 3)
@@ -78,7 +78,7 @@ def render_gallery(images: Sequence[np.ndarray], captions: Sequence[Sequence[str
 def to_display(image: np.ndarray) -> np.ndarray:
     """An image as the model saw its scale (0..1, 0..255 or standardised) -> ``HxWx3`` uint8.
 
-    Example:
+    Examples:
         >>> to_display(np.ones((2, 2, 1))).shape, int(to_display(np.ones((2, 2, 1))).max())
         ((2, 2, 3), 255)
     """

@@ -1,9 +1,9 @@
 """The explorer's images: a class-per-folder directory listed once, samples kept decoded.
 
-Each sample is decoded and resized exactly as the iterator does it (``core.pipeline``), so
+Each sample is decoded and resized exactly as the iterator does it (``image.pipeline``), so
 a slider move only warps a few small images.
 
-Example:
+Examples:
     >>> ImageSource("/no/such/dir")
     Traceback (most recent call last):
     ...
@@ -79,7 +79,7 @@ class ImageSource:
         ValueError: with a clear message for a missing path, a directory without class
             folders, or class folders without images.
 
-    Example:
+    Examples:
         >>> ImageSource("/no/such/dir")
         Traceback (most recent call last):
         ...

@@ -4,14 +4,14 @@
 memory, decoded and resized exactly as the iterator decodes and resizes them (same
 ``color_mode``, ``interpolation``, ``keep_aspect_ratio`` and ``target_size``), so a slider
 move only warps nine small images. ``render_preview`` draws every tile's transform
-(``sample_transform`` seeded per tile) and runs it through the core's one image pipeline,
-``core.pipeline.process_image``: the very function ``DirectoryIterator`` calls, so a tile
+(``sample_transform`` seeded per tile) and runs it through the one image pipeline,
+``image.pipeline.process_image``: the very function ``DirectoryIterator`` calls, so a tile
 holds exactly the values ``fit`` would get for that image and draw (``tile_values``). It
 then maps those values to grey levels, lays the tiles out on one NumPy canvas, stamps the
 captions (``TextAtlas``, 14 px) and encodes the canvas once. No matplotlib, no widgets: it is
 benchmarked and tested on its own.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> images = [SampleImage("a/1.png", "a", np.zeros((32, 32, 3), np.uint8))]
     >>> preview = render_preview(images, {"rotation_range": 20}, target_size=(32, 32))
@@ -75,7 +75,7 @@ class PreviewRequest:
     Two equal requests on the same sample render the same bytes, so a request is the cache
     key of a view that shows previews (``sample`` says which sample of images it is).
 
-    Example:
+    Examples:
         >>> config = GeneratorConfig.from_kwargs({"rotation_range": 20})
         >>> PreviewRequest(config, draw=1) == PreviewRequest(config, draw=1)
         True
@@ -158,7 +158,7 @@ def tile_values(sample: SampleImage, generator_kwargs: GeneratorConfig | Mapping
                 feature_stats: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """One tile's values exactly as the model receives them: the iterator's pipeline.
 
-    Example:
+    Examples:
         >>> image = SampleImage("a/1.png", "a", np.full((8, 8, 3), 255, np.uint8))
         >>> float(tile_values(image, {"rescale": 1 / 255}, None, ImageSettings((8, 8))).max())
         1.0

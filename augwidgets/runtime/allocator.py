@@ -18,7 +18,7 @@ to 64 MiB of freed memory may stay mapped. It is a process-wide malloc setting, 
 only by code that builds batches, only with glibc, and switched off with
 ``AUGWIDGETS_KEEP_FREED_BUFFERS=0``.
 
-Example:
+Examples:
     >>> keep_freed_buffers() in (True, False)
     True
 """

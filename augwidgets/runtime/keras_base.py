@@ -22,7 +22,7 @@ The upgraded class (one per iterator class, cached) subclasses both, so
 ``image_data_format()`` and ``floatx()`` read Keras's settings the same way: from Keras
 when it is loaded, else from ``keras.json`` as Keras itself would.
 
-Example:
+Examples:
     >>> class Batches(LazyPyDataset):
     ...     def __len__(self): return 3
     ...     def __getitem__(self, index): return index
@@ -36,6 +36,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from types import FrameType
 from typing import Any
 
 _UPGRADED: dict[type, type] = {}
@@ -142,6 +143,69 @@ class LazyPyDataset:
 
     def on_epoch_end(self) -> None:
         """Called by Keras at the end of every epoch; does nothing by default."""
+
+
+class KerasOrder:
+    """Which batch Keras will ask for next, read from the adapter that is asking.
+
+    ``fit`` on a ``PyDataset`` (without Keras' own workers) reads it through
+    ``PyDatasetAdapter._finite_generator``, which shuffles the batch *order* first
+    (``random.shuffle`` over the indices, unless ``fit(shuffle=False)``): a prefetch of "the
+    next index" never fires. That generator's list of indices is the order it will request,
+    so ``next_after(idx)``, called from ``__getitem__``, looks at its caller's frame and
+    answers the index Keras asks for after ``idx``. It answers ``None`` for any other caller
+    or if the list does not hold ``idx`` where expected (a Keras that reads differently):
+    the prefetch is then only skipped, never wrong. ``for_signature()`` tells the two reads
+    ``get_tf_dataset`` makes to learn the batch shapes (a prefetch after them is wasted).
+    """
+
+    _GENERATOR = "_finite_generator"
+    _SIGNATURE = "get_tf_dataset"
+
+    def __init__(self) -> None:
+        self._order: Any = None
+        self._position = 0
+
+    @staticmethod
+    def _adapter_frame(depth: int, name: str) -> Any:
+        # depth: frames between the caller of ``next_after`` and the adapter's code.
+        frame: FrameType | None = sys._getframe(depth + 1)
+        for _ in range(2):  # a list comprehension is a frame of its own before Python 3.12
+            if frame is None:
+                return None
+            code = frame.f_code
+            if code.co_name == name and "data_adapters" in code.co_filename:
+                return frame
+            frame = frame.f_back
+        return None
+
+    def for_signature(self, depth: int = 1) -> bool:
+        """True when ``get_tf_dataset`` is reading a batch only for its shapes."""
+        return self._adapter_frame(depth + 1, self._SIGNATURE) is not None
+
+    def next_after(self, idx: int, depth: int = 1) -> int | None:
+        """The index the calling Keras adapter requests after ``idx``, or ``None``."""
+        frame = self._adapter_frame(depth + 1, self._GENERATOR)
+        order = frame.f_locals.get("indices") if frame is not None else None
+        if not isinstance(order, (list, range)):
+            return None
+        if order is not self._order:
+            self._order, self._position = order, 0
+        position = self._position
+        if not (position < len(order) and order[position] == idx):
+            try:
+                position = order.index(idx)
+            except ValueError:
+                return None
+        self._position = position + 1
+        return order[position + 1] if position + 1 < len(order) else None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._order = None
+        self._position = 0
 
 
 def _keras_json() -> dict[str, Any]:

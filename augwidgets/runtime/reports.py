@@ -8,7 +8,7 @@ appends ``(index, reason)`` to a small spool file; the owning process reads what
 warns once. A file works the same whether workers are forked or spawned (the iterator is
 then pickled), and needs no process-shared object that Keras would have to carry.
 
-Example:
+Examples:
     >>> reports = ProcessReports(enabled=True)
     >>> reports.in_worker  # the process that made it
     False

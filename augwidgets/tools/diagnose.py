@@ -5,7 +5,7 @@
 ``"warning"`` for settings that probably hurt training, ``"info"`` for facts worth
 knowing. A sane configuration gets no warnings and no errors.
 
-Example:
+Examples:
     >>> [f.parameter for f in diagnose({"shear_range": 0.2, "rescale": 1 / 255})]
     ['shear_range']
 """
@@ -16,7 +16,6 @@ import math
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,8 +30,8 @@ from augwidgets.engine.arguments import (
     zoom_bounds,
 )
 from augwidgets.engine.scan import scan_directory
+from augwidgets.tools.findings import Finding, resize_finding
 
-SEVERITIES = ("info", "warning", "error")
 ROLES = ("training", "validation")
 # Class names that suggest the label depends on orientation (a flipped "b" is a "d").
 _ORIENTATION_WORDS = ("digit", "letter", "text", "char", "ocr", "mnist", "number", "sign",
@@ -41,28 +40,6 @@ _ORIENTATION_WORDS = ("digit", "letter", "text", "char", "ocr", "mnist", "number
 # in view in the worst case.
 _OBJECT_HALF_SIDE = 0.35
 _MIN_VISIBLE_AREA = 0.6
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One observation about a configuration.
-
-    Args:
-        parameter: the generator argument it is about (or ``steps_per_epoch``, ``role``).
-        severity: ``"info"``, ``"warning"`` or ``"error"``.
-        message: what is wrong, why, and how to fix it.
-
-    Example:
-        >>> str(Finding("rescale", "error", "rescale=255 multiplies by 255."))
-        'error: rescale: rescale=255 multiplies by 255.'
-    """
-
-    parameter: str
-    severity: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.severity}: {self.parameter}: {self.message}"
 
 
 def _fmt(value: float) -> str:
@@ -191,7 +168,7 @@ def diagnose(
     Returns:
         Findings, errors first.
 
-    Example:
+    Examples:
         >>> diagnose({"rescale": 1 / 255, "rotation_range": 20, "horizontal_flip": True})
         []
     """
@@ -341,57 +318,12 @@ def diagnose(
 
     # --- large photos: the opt-in fast resize ----------------------------------------------
     if directory is not None and class_counts:
-        add_resize = _resize_finding(directory, target_size)
+        add_resize = resize_finding(directory, target_size)
         if add_resize is not None:
             add(add_resize)
 
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(findings, key=lambda f: order[f.severity])
-
-
-@lru_cache(maxsize=32)
-def _typical_size_cached(path: str, stamp: tuple[int, ...],
-                         count: int = 8) -> tuple[int, int, int] | None:
-    """Median (rows, cols) of a few images spread over the tree, and how many are JPEGs."""
-    del stamp  # part of the cache key only
-    from augwidgets.image.decode import ImageDecodeError, check_image
-
-    filepaths = scan_directory(path).filepaths
-    picked = filepaths[:: max(1, len(filepaths) // count)][:count]
-    sizes, jpegs = [], 0
-    for file in picked:
-        try:
-            header = check_image(file)  # reads the header only
-        except ImageDecodeError:
-            continue
-        sizes.append((header.height, header.width))
-        jpegs += header.format == "JPEG"
-    if not sizes:
-        return None
-    rows, cols = np.median(np.asarray(sizes), axis=0)
-    return int(rows), int(cols), jpegs
-
-
-def _resize_finding(directory: str | os.PathLike,
-                    target_size: tuple[int, int]) -> Finding | None:
-    path = Path(directory)
-    stamp = [path.stat().st_mtime_ns]
-    stamp += [entry.stat().st_mtime_ns for entry in os.scandir(path) if entry.is_dir()]
-    typical = _typical_size_cached(os.fspath(path), tuple(stamp))
-    if typical is None:
-        return None
-    rows, cols, jpegs = typical
-    factor = min(rows / target_size[0], cols / target_size[1])
-    if factor < 4 or not jpegs:
-        return None
-    return Finding(
-        "resize", "info",
-        f"Your images are about {cols}x{rows} pixels, {factor:.0f} times target_size "
-        f"{tuple(target_size)}: most of each epoch goes into decoding pixels that the resize "
-        "throws away. With augwidgets you can pass flow_from_directory(..., resize='fast'): "
-        "JPEGs are then decoded at 1/2, 1/4 or 1/8 scale and the resize is folded into the "
-        "warp, several times faster on photos. The pixels then differ slightly from the "
-        "legacy generator's (the default, resize='legacy', matches them exactly).")
 
 
 def _steps_finding(params: dict[str, Any], class_counts: dict[str, int] | None,

@@ -8,7 +8,7 @@ stays short. A share string is the URL-safe base64 of the compact JSON, prefixed
 argument is keyed by its position in the legacy signature (one base-36 digit) and
 reciprocals such as ``1/255`` are written as ``"/255"``.
 
-Example:
+Examples:
     >>> text = to_share_string({"rotation_range": 20, "horizontal_flip": True})
     >>> text
     'aw1:eyJmIjp0cnVlLCI2IjoyMH0'
@@ -48,7 +48,7 @@ def _plain(value: Any) -> Any:
 def non_default_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
     """Return the validated arguments that differ from the legacy defaults, in legacy order.
 
-    Example:
+    Examples:
         >>> non_default_kwargs({"rotation_range": 0, "zoom_range": 0.1})
         {'zoom_range': 0.1}
     """
@@ -71,7 +71,7 @@ def to_json(kwargs: Mapping[str, Any], *, indent: int | None = 2) -> str:
     Raises:
         ValueError: if ``preprocessing_function`` is set (a function cannot be serialised).
 
-    Example:
+    Examples:
         >>> to_json({"rescale": 0.5}, indent=None)
         '{"rescale": 0.5}'
     """
@@ -88,7 +88,7 @@ def to_json(kwargs: Mapping[str, Any], *, indent: int | None = 2) -> str:
 def from_json(text: str) -> dict[str, Any]:
     """Parse and validate settings saved by ``to_json``; returns the non-default arguments.
 
-    Example:
+    Examples:
         >>> from_json('{"shear_range": 10}')
         {'shear_range': 10}
     """
@@ -131,7 +131,7 @@ def _long_number(value: Any) -> Any:
 def to_share_string(kwargs: Mapping[str, Any]) -> str:
     """A short, URL-safe string holding the non-default arguments.
 
-    Example:
+    Examples:
         >>> to_share_string({})
         'aw1:e30'
     """
@@ -144,7 +144,7 @@ def to_share_string(kwargs: Mapping[str, Any]) -> str:
 def from_share_string(text: str) -> dict[str, Any]:
     """Decode a string made by ``to_share_string`` (or plain JSON) into validated arguments.
 
-    Example:
+    Examples:
         >>> from_share_string('aw1:eyI2Ijo0NX0')
         {'rotation_range': 45}
     """

@@ -19,7 +19,7 @@ The mapping, at strength ``s`` (``BASE_STRENGTH`` is what ``s = 1`` means)::
 rounded to 6 decimals so that ``0.1 * 3`` reads back as ``0.3``. Flips cannot be scaled:
 they are on or off, so they are not part of a strength.
 
-Example:
+Examples:
     >>> strength_kwargs(2)
     {'rotation_range': 20.0, 'width_shift_range': 0.2, 'height_shift_range': 0.2, \
 'shear_range': 20.0, 'zoom_range': 0.2}
@@ -62,7 +62,7 @@ _DECIMALS = 6
 def check_strength(strength: Any) -> float:
     """``strength`` as a float, or a ``ValueError`` when it is not a finite number >= 0.
 
-    Example:
+    Examples:
         >>> check_strength(-1)
         Traceback (most recent call last):
         ...
@@ -77,7 +77,7 @@ def check_strength(strength: Any) -> float:
 def check_base(base: Mapping[str, Any] | None) -> dict[str, Any]:
     """The base configuration (``BASE_STRENGTH`` for None), checked: every name scalable.
 
-    Example:
+    Examples:
         >>> check_base({"horizontal_flip": True})
         Traceback (most recent call last):
         ...
@@ -129,7 +129,7 @@ def strength_kwargs(strength: float, base: Mapping[str, Any] | None = None) -> d
     Returns:
         Only the arguments that augment at this strength (``{}`` at 0), in ``base``'s order.
 
-    Example:
+    Examples:
         >>> strength_kwargs(10)["shear_range"]  # 100 degrees, clipped to the slider's 45
         45.0
         >>> strength_kwargs(0.5, {"zoom_range": (0.9, 1.0)})
@@ -161,7 +161,7 @@ def with_strength(kwargs: Mapping[str, Any], strength: float,
     Everything else (``rescale``, flips, fill) is kept: this is what the explorer's strength
     slider does to the current settings.
 
-    Example:
+    Examples:
         >>> with_strength({"rescale": 1 / 255, "rotation_range": 45}, 1)["rotation_range"]
         10.0
         >>> with_strength({"rescale": 0.5, "rotation_range": 45}, 0)
@@ -175,7 +175,7 @@ def with_strength(kwargs: Mapping[str, Any], strength: float,
 def max_strength(base: Mapping[str, Any] | None = None) -> float:
     """The smallest strength at which every argument of ``base`` has reached its clip.
 
-    Example:
+    Examples:
         >>> max_strength()  # rotation reaches 180 degrees last
         18.0
     """

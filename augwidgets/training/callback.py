@@ -10,7 +10,7 @@ Redraws are throttled by wall time: an expensive output is redrawn at most once 
 at most ``max_overhead`` of the training time. The last state is always drawn when
 training ends.
 
-Example:
+Examples:
     >>> import numpy as np, keras
     >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
     >>> model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -72,7 +72,7 @@ class LivePlot(keras.callbacks.Callback):
         batch_history: per-batch training values keyed by metric name.
         redraws: how many throttled redraws happened (for tests and benchmarks).
 
-    Example:
+    Examples:
         >>> plot = LivePlot(outputs=[TextTableOutput(stream=None)])
         >>> plot.history
         {}

@@ -1,6 +1,6 @@
 """What a training session reads off its data: batches per epoch, image shape, classes.
 
-Example:
+Examples:
     >>> class It: samples, batch_size = 100, 32
     >>> computed_steps(It())
     4
@@ -27,7 +27,7 @@ def computed_steps(data: Any) -> int | None:
 
     Falls back to ``len(data)`` for a ``PyDataset`` without ``samples``.
 
-    Example:
+    Examples:
         >>> class It: samples, batch_size = 100, 32
         >>> computed_steps(It())
         4

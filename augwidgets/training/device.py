@@ -6,7 +6,7 @@ throughput, and ``"float32"`` on a CPU, where it would only be slower. The polic
 passed to the layers of the model we build, never set globally, so a user's own models
 are left alone.
 
-Example:
+Examples:
     >>> info = describe_device()
     >>> info.kind in ("GPU", "CPU")
     True
@@ -60,7 +60,7 @@ def _cpu_name() -> str:
 def describe_device() -> DeviceInfo:
     """Describes the first GPU TensorFlow can use, else the CPU.
 
-    Example:
+    Examples:
         >>> describe_device().count >= 1
         True
     """
@@ -82,7 +82,7 @@ def describe_device() -> DeviceInfo:
 def default_dtype_policy(device: DeviceInfo) -> str:
     """``"mixed_float16"`` on a GPU, ``"float32"`` on a CPU.
 
-    Example:
+    Examples:
         >>> default_dtype_policy(DeviceInfo("CPU", "x", 2))
         'float32'
     """

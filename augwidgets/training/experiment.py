@@ -8,11 +8,18 @@ training and validation accuracy there. A large positive gap is overfitting; a n
 one means the augmented training images are harder than the real ones, which is what
 augmentation that destroys the label (a flipped 2 is not a 2) looks like.
 
-Example:
-    >>> from augwidgets import datasets                            # doctest: +SKIP
-    >>> root = datasets.digits("digits", image_size=32)                 # doctest: +SKIP
-    >>> result = compare(root / "train", root / "validation", epochs=8) # doctest: +SKIP
-    >>> print(result)                                                   # doctest: +SKIP
+Examples:
+    >>> from augwidgets import datasets
+    >>> root = datasets.digits("data/digits")
+    >>> result = compare(root / "train", root / "validation", epochs=1, per_class=10,
+    ...                  verbose=False)  # doctest: +ELLIPSIS
+    Found 359 images belonging to 10 classes.
+    ...
+    >>> print(result.table())  # doctest: +ELLIPSIS
+    config     best val acc epoch train acc     gap final val acc
+    none ...
+    light ...
+    heavy ...
 """
 
 from __future__ import annotations
@@ -155,7 +162,7 @@ class ComparisonOutput(Output):
         histories: name -> ``TrainingHistory``, filled while the experiment runs.
         widget: an ``ipywidgets.Image`` to update; None creates one lazily when shown.
 
-    Example:
+    Examples:
         >>> out = ComparisonOutput({"none": TrainingHistory()})
         >>> out.send(None); out.last_png[:4] == b"\\x89PNG"
         True
@@ -226,8 +233,13 @@ def compare(train_dir: Any, validation_dir: Any,
         A ``ComparisonResult``; ``print`` it for the table, ``per_class_table()`` for the
         accuracy of every class.
 
-    Example:
-        >>> result = compare("digits/train", "digits/validation", epochs=8)  # doctest: +SKIP
+    Examples:
+        The module's example trains the default three (``DEFAULT_CONFIGS``); your own
+        configurations are generator arguments by name, passed as ``configs``:
+
+        >>> sorted(DEFAULT_CONFIGS)
+        ['heavy', 'light', 'none']
+        >>> configs = {"none": {}, "flips": {"horizontal_flip": True}}
     """
     configs = dict(DEFAULT_CONFIGS if configs is None else configs)
     histories = {name: TrainingHistory() for name in configs}
@@ -412,7 +424,7 @@ class _BestWeights(keras.callbacks.Callback):
 def per_class_table(rows: Sequence[tuple[str, Mapping[str, float]]]) -> str:
     """Aligned text: one line per configuration, one column per class, the worst marked.
 
-    Example:
+    Examples:
         >>> print(per_class_table([("none", {"0": 1.0, "1": 0.5})]))
         config         0      1
         none       1.000  0.500*

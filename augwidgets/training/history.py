@@ -6,7 +6,7 @@ validation values pair up, and where each batch lies on an epoch axis. Epochs ar
 in the order they were logged, so a second ``fit`` (or a ``fit`` that starts again at
 epoch 0) appends instead of overwriting.
 
-Example:
+Examples:
     >>> history = TrainingHistory()
     >>> history.log_batch(0, {"loss": 2.0, "accuracy": 0.2}, steps=2)
     >>> history.log_epoch(0, {"loss": 1.5, "accuracy": 0.4, "val_loss": 1.7, "val_accuracy": 0.3})
@@ -67,7 +67,7 @@ class EpochRecord:
 class TrainingHistory:
     """Epoch and batch logs of one or more consecutive ``fit`` calls.
 
-    Example:
+    Examples:
         >>> history = TrainingHistory()
         >>> history.log_epoch(0, {"loss": 1.0, "val_loss": 1.2})
         >>> history.pairs()
@@ -92,7 +92,7 @@ class TrainingHistory:
             logs: Keras' batch logs; values that are not numbers are dropped.
             steps: batches per epoch, if known (places the batch on the epoch axis).
 
-        Example:
+        Examples:
             >>> h = TrainingHistory(); h.log_batch(1, {"loss": 0.5}, steps=4)
             >>> h.batches[0].position
             0.5
@@ -113,7 +113,7 @@ class TrainingHistory:
             epoch: Keras' epoch number (kept as information; ordering is by arrival).
             logs: Keras' epoch logs, e.g. ``{"loss": .., "val_loss": ..}``.
 
-        Example:
+        Examples:
             >>> h = TrainingHistory(); h.log_epoch(3, {"loss": 0.1})
             >>> h.epochs[0].epoch, len(h)
             (3, 1)

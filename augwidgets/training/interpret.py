@@ -14,11 +14,22 @@ probabilities, and keeps a way to load each image without augmentation. The inte
 view (click a cell of the matrix to see its images) is
 ``augwidgets.widgets.interpretation.InterpretationView``.
 
-Example:
-    >>> result = interpret(model, validation)       # doctest: +SKIP
-    >>> result.confusion_matrix                     # doctest: +SKIP
-    >>> print(result.class_table())                 # doctest: +SKIP
-    >>> result.top_losses(9)                        # doctest: +SKIP
+Examples:
+    >>> from augwidgets import ImageDataGenerator, datasets
+    >>> from augwidgets.training.model import build_default_model
+    >>> root = datasets.digits("data/digits")
+    >>> validation = ImageDataGenerator(rescale=1 / 255).flow_from_directory(
+    ...     root / "validation", target_size=(32, 32), color_mode="grayscale", shuffle=False)
+    Found 359 images belonging to 10 classes.
+    >>> model = build_default_model((32, 32, 1), 10)   # untrained here; yours after fit
+    >>> result = interpret(model, validation)
+    >>> result.confusion_matrix.shape, int(result.confusion_matrix.sum())
+    ((10, 10), 359)
+    >>> print(result.class_table())  # doctest: +ELLIPSIS
+    class precision recall images
+    ...
+    >>> len(result.top_losses(9))
+    9
 """
 
 from __future__ import annotations
@@ -144,10 +155,19 @@ def interpret(model: Any, validation_iterator: Any, *,
         ``top_losses(k)``, ``cell(true, predicted)``, ``class_table()``, and in a notebook an
         interactive view.
 
-    Example:
-        >>> validation = ImageDataGenerator(rescale=1 / 255).flow_from_directory(
-        ...     "digits/validation", shuffle=False)                        # doctest: +SKIP
-        >>> interpret(model, validation).most_confused(3)                  # doctest: +SKIP
+    Examples:
+        A shuffled iterator is refused: its predictions would not line up with its files.
+
+        >>> from augwidgets import ImageDataGenerator, datasets
+        >>> from augwidgets.training.model import build_default_model
+        >>> root = datasets.digits("data/digits")
+        >>> shuffled = ImageDataGenerator(rescale=1 / 255).flow_from_directory(
+        ...     root / "validation", target_size=(32, 32), color_mode="grayscale")
+        Found 359 images belonging to 10 classes.
+        >>> interpret(build_default_model((32, 32, 1), 10), shuffled)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: ...shuffle...
     """
     mode = _check_iterator(validation_iterator)
     true_parts: list[np.ndarray] = []

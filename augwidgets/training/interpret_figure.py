@@ -4,7 +4,7 @@ One PNG, drawn with matplotlib's object-oriented API (never pyplot state). It is
 saved notebook shows where widgets cannot be rendered, what ``docs/interpret.md`` shows,
 and what ``Interpretation.figure()`` returns.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> from augwidgets.training.interpretation import Interpretation
     >>> result = Interpretation(["a", "b"], np.array([0, 1]), np.array([1, 1]),

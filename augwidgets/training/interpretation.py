@@ -8,7 +8,7 @@ losses and the images of one matrix cell. Numbers only: the static picture is
 ``augwidgets.training.interpret_figure``, the interactive view
 ``augwidgets.widgets.interpretation``.
 
-Example:
+Examples:
     >>> result = Interpretation(["a", "b"], np.array([0, 1, 1]), np.array([0, 0, 1]),
     ...                         np.array([[0.9, 0.1], [0.6, 0.4], [0.2, 0.8]]),
     ...                         ["x.png", "y.png", "z.png"], np.arange(3), "sparse")

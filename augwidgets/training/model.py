@@ -12,7 +12,7 @@ pipeline only decodes and rescales, so it does not starve a fast device.
 ``unaugmented_iterator`` rebuilds an iterator with the same files, order and batch size but
 without augmentation.
 
-Example:
+Examples:
     >>> model = build_default_model((32, 32, 1), 10, seed=0)
     >>> model.output_shape
     (None, 10)
@@ -50,7 +50,7 @@ _LOSSES = {
 def loss_for_class_mode(class_mode: str) -> str:
     """The Keras loss for an iterator's ``class_mode``.
 
-    Example:
+    Examples:
         >>> loss_for_class_mode("sparse")
         'sparse_categorical_crossentropy'
     """
@@ -79,7 +79,7 @@ def build_default_model(image_shape: tuple[int, ...], num_classes: int, *,
         dtype_policy: e.g. ``"mixed_float16"`` on a GPU; None uses Keras' global policy.
             The output layer always computes in float32 for a stable loss.
 
-    Example:
+    Examples:
         >>> build_default_model((28, 28, 3), 2, class_mode="binary").output_shape
         (None, 1)
     """
@@ -126,15 +126,7 @@ def build_default_model(image_shape: tuple[int, ...], num_classes: int, *,
 def generator_kwargs_of(generator: Any) -> dict[str, Any]:
     """The constructor arguments of an ``ImageDataGenerator`` (ours or the legacy one).
 
-    Example:
-        >>> from augwidgets.engine.arguments import (
-    DEFAULTS,
-    RANDOM_ARGUMENTS,
-    RANDOM_ROLES,
-    SCALING_ARGUMENTS,
-    arguments_with_role,
-    is_active,
-)
+    Examples:
         >>> class Fake: generator_kwargs = {"rotation_range": 5}
         >>> generator_kwargs_of(Fake())["rotation_range"]
         5
@@ -152,7 +144,7 @@ def generator_kwargs_of(generator: Any) -> dict[str, Any]:
 def augmentation_arguments(generator_kwargs: Mapping[str, Any]) -> dict[str, Any]:
     """The random-augmentation arguments that differ from their defaults.
 
-    Example:
+    Examples:
         >>> augmentation_arguments({"rotation_range": 10, "rescale": 0.5, "cval": 0.0})
         {'rotation_range': 10}
     """
@@ -169,7 +161,7 @@ def augmentation_arguments(generator_kwargs: Mapping[str, Any]) -> dict[str, Any
 def device_augmentation_blocker(generator_kwargs: Mapping[str, Any]) -> str | None:
     """Why augmentation cannot move onto the device, or None when it can.
 
-    Example:
+    Examples:
         >>> device_augmentation_blocker({"preprocessing_function": abs}) is not None
         True
     """
@@ -202,7 +194,7 @@ def augmentation_on_device(model: keras.Model, generator_kwargs: Mapping[str, An
     Returns:
         A new model sharing ``model``'s layers, compiled like ``model`` when it was.
 
-    Example:
+    Examples:
         >>> inner = build_default_model((16, 16, 1), 3)
         >>> outer = augmentation_on_device(inner, {"rotation_range": 20, "rescale": 1 / 255})
         >>> outer.layers[0].name
@@ -246,7 +238,7 @@ def unaugmented_iterator(iterator: Any) -> Any:
     Works for directory iterators (``flow_from_directory``) of our generator and of the
     legacy one; raises ``ValueError`` for other iterators.
 
-    Example:
+    Examples:
         >>> unaugmented_iterator(object())
         Traceback (most recent call last):
         ...

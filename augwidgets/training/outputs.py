@@ -11,7 +11,7 @@ JupyterLab and leaves one figure per redraw under nbval: it displays one
 PNG of the curves for frontends without widgets (``augwidgets.widgets.live_picture``);
 ``finish()`` re-sends it when training ends, so a saved notebook shows the final curves.
 
-Example:
+Examples:
     >>> from augwidgets.training.history import TrainingHistory
     >>> history = TrainingHistory()
     >>> history.log_epoch(0, {"loss": 0.9, "val_loss": 1.1})
@@ -48,7 +48,7 @@ class Output:
 
     Subclasses implement ``send``; ``close`` releases resources (optional).
 
-    Example:
+    Examples:
         >>> class Count(Output):
         ...     def __init__(self): self.sent = 0
         ...     def send(self, history): self.sent += 1
@@ -96,7 +96,7 @@ class ImageOutput(Output):
         auto_display: let ``LivePlot`` display the widget when training starts in a
             notebook; a panel that shows the widget itself passes False.
 
-    Example:
+    Examples:
         >>> out = ImageOutput()
         >>> out.send(TrainingHistory())
         >>> out.widget.value == out.last_png
@@ -151,7 +151,7 @@ class PNGFileOutput(Output):
         path: the file to write.
         figure: the ``CurveFigure`` to draw with; None makes a default one.
 
-    Example:
+    Examples:
         >>> import tempfile, os
         >>> path = os.path.join(tempfile.mkdtemp(), "curves.png")
         >>> PNGFileOutput(path).send(TrainingHistory()); os.path.exists(path)
@@ -184,7 +184,7 @@ class TextTableOutput(Output):
         stream: where to print; None prints nothing (the table is still kept in
             ``last_text``). Defaults to ``sys.stdout``, looked up at each print.
 
-    Example:
+    Examples:
         >>> out = TextTableOutput(stream=None)
         >>> h = TrainingHistory(); h.log_epoch(0, {"loss": 0.5}); out.send(h)
         >>> out.last_text.splitlines()[1].split()

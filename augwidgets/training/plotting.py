@@ -15,7 +15,7 @@ background and draws only the curves, then encodes the canvas buffer to PNG dire
 way (``TrainingHistory.planned_epochs``). The value axis starts at 0 for values that are
 never negative, with headroom above, so the limits rarely move while a model trains.
 
-Example:
+Examples:
     >>> from augwidgets.training.history import TrainingHistory
     >>> history = TrainingHistory()
     >>> history.log_epoch(0, {"loss": 1.0, "val_loss": 1.2})
@@ -51,7 +51,7 @@ class CurveFigure:
         dpi: resolution; at 80 a full render takes 40-100 ms on a slow CPU, a blit about 5.
         columns: panels per row.
 
-    Example:
+    Examples:
         >>> figure = CurveFigure(width=6)
         >>> figure.render_history(TrainingHistory())[:4] == b"\\x89PNG"
         True

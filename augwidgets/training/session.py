@@ -18,10 +18,18 @@ after the current batch, keeps the history and the weights, and is re-raised.
 On a GPU the generator's augmentation moves onto the device (the model's first layer,
 fed by un-augmented batches); ``augment_on_device=True`` forces that path on any device.
 
-Example:
-    >>> session = TrainingSession(train_iterator, epochs=2)   # doctest: +SKIP
-    >>> session.start(); session.wait()                        # doctest: +SKIP
-    >>> session.history["loss"]                                # doctest: +SKIP
+Examples:
+    >>> from augwidgets import ImageDataGenerator, datasets
+    >>> root = datasets.digits("data/digits")
+    >>> train = ImageDataGenerator(rescale=1 / 255, rotation_range=10).flow_from_directory(
+    ...     root / "train", target_size=(32, 32), color_mode="grayscale", seed=0)
+    Found 1438 images belonging to 10 classes.
+    >>> session = TrainingSession(train, epochs=1, outputs=[])
+    >>> session.start()
+    >>> session.wait()  # blocks until training ends; True once it finished
+    True
+    >>> session.state.value, len(session.history["loss"])
+    ('finished', 1)
 """
 
 from __future__ import annotations
@@ -101,8 +109,19 @@ class TrainingSession:
         seed: seeds the default model's initialisers and the on-device augmentation.
         outputs: live-plot outputs (see ``LivePlot``); None picks them automatically.
 
-    Example:
-        >>> session = TrainingSession(train, validation=val, epochs=3)   # doctest: +SKIP
+    Examples:
+        >>> from augwidgets import ImageDataGenerator, datasets
+        >>> root = datasets.digits("data/digits")
+        >>> train = ImageDataGenerator(rescale=1 / 255).flow_from_directory(
+        ...     root / "train", target_size=(32, 32), color_mode="grayscale")
+        Found 1438 images belonging to 10 classes.
+        >>> val = ImageDataGenerator(rescale=1 / 255).flow_from_directory(
+        ...     root / "validation", target_size=(32, 32), color_mode="grayscale",
+        ...     shuffle=False)
+        Found 359 images belonging to 10 classes.
+        >>> session = TrainingSession(train, validation=val, epochs=3)
+        >>> session.state.value, session.computed_steps_per_epoch
+        ('ready', 45)
     """
 
     def __init__(self, train: Any, *, validation: Any = None, model: keras.Model | None = None,

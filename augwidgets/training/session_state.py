@@ -1,6 +1,6 @@
 """The training session's states and the transitions between them (one state machine).
 
-Example:
+Examples:
     >>> SessionState.RUNNING in TRANSITIONS[SessionState.READY]
     True
 """
@@ -18,7 +18,7 @@ class SessionState(str, enum.Enum):
     ``STOPPED``, ``FINISHED``, ``DIVERGED`` (a NaN or infinite loss) and ``FAILED`` (an
     exception, re-raised by ``wait()``). A ``str`` enum, so ``state == "stopped"`` holds.
 
-    Example:
+    Examples:
         >>> SessionState.STOPPING.active, SessionState("finished").resting
         (True, True)
     """

@@ -15,12 +15,19 @@ to a peak, the sweet spot. Beyond it the training images stop looking like the r
 both accuracies fall, and the gap turns negative because the augmented training images
 are harder than the clean validation images.
 
-Example:
-    >>> from augwidgets import datasets                           # doctest: +SKIP
-    >>> root = datasets.digits("data/digits")                           # doctest: +SKIP
-    >>> result = sweep(root / "train", root / "validation", per_class=20)  # doctest: +SKIP
-    >>> print(result.table())                                           # doctest: +SKIP
-    >>> result.best_strength                                            # doctest: +SKIP
+Examples:
+    >>> from augwidgets import datasets
+    >>> root = datasets.digits("data/digits")
+    >>> result = sweep(root / "train", root / "validation", strengths=(0, 1), per_class=10,
+    ...                epochs=2, verbose=False)  # doctest: +ELLIPSIS
+    Found 359 images belonging to 10 classes.
+    ...
+    >>> print(result.table())  # doctest: +ELLIPSIS
+    strength best val acc epoch train acc     gap final val acc
+           0 ...
+           1 ...
+    >>> result.best_strength in (0, 1)
+    True
 """
 
 from __future__ import annotations
@@ -185,7 +192,7 @@ def _point(history: TrainingHistory) -> tuple[float, float, float] | None:
 class SweepFigure(CurveFigure):
     """Draws a sweep: accuracies against strength, and the gap against strength.
 
-    Example:
+    Examples:
         >>> figure = SweepFigure()
         >>> figure.render_sweep({0.0: TrainingHistory()})[:4] == b"\\x89PNG"
         True
@@ -251,7 +258,7 @@ class SweepOutput(Output):
         widget: an ``ipywidgets.Image`` to update; None keeps the PNG in ``last_png`` only.
         title: an optional figure title.
 
-    Example:
+    Examples:
         >>> out = SweepOutput({0.0: TrainingHistory()})
         >>> out.send(None); out.last_png[:4] == b"\\x89PNG"
         True
@@ -359,8 +366,14 @@ def sweep(train_dir: Any, validation_dir: Any, *,
         A ``SweepResult`` with ``.rows``, ``.best_strength``, ``.table()``,
         ``.per_class_table()`` and the figure as ``.png``.
 
-    Example:
-        >>> result = sweep("digits/train", "digits/validation", per_class=20)  # doctest: +SKIP
+    Examples:
+        See the module's example; ``strength_kwargs`` gives the arguments each strength
+        trains with:
+
+        >>> from augwidgets.tools.strength import strength_kwargs
+        >>> strength_kwargs(1)  # doctest: +NORMALIZE_WHITESPACE
+        {'rotation_range': 10.0, 'width_shift_range': 0.1, 'height_shift_range': 0.1,
+         'shear_range': 10.0, 'zoom_range': 0.1}
     """
     values = _check_strengths(strengths)
     base = check_base(base)

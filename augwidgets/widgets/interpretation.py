@@ -10,9 +10,14 @@ Only core widgets are used (``GridBox``, ``Button``, ``Image``, ``HTML``), which
 ipywidgets 7.7 (Colab) and 8. A saved notebook shows the static picture
 (``Interpretation.figure()``) where widgets cannot be rendered.
 
-Example:
-    >>> view = InterpretationView(interpret(model, validation))   # doctest: +SKIP
-    >>> view.cell_button("6", "9").click()                        # doctest: +SKIP
+Examples:
+    >>> import numpy as np
+    >>> from augwidgets.training.interpretation import Interpretation
+    >>> result = Interpretation(["6", "9"], np.array([0, 1, 1]), np.array([1, 1, 1]),
+    ...                         np.array([[0.2, 0.8], [0.1, 0.9], [0.3, 0.7]]),
+    ...                         ["6/a.png", "9/b.png", "9/c.png"], np.arange(3), "sparse")
+    >>> view = InterpretationView(result)
+    >>> view.cell_button("6", "9").click()   # shows the 6 taken for a 9
 """
 
 from __future__ import annotations

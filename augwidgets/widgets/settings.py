@@ -9,7 +9,7 @@ symmetric around 1 reads back as the single number the legacy API uses
 (``(0.8, 1.2)`` -> ``0.2``). Arguments without a control (``preprocessing_function``,
 ``validation_split``, ...) pass through unchanged.
 
-Example:
+Examples:
     >>> settings = AugmentationSettings()
     >>> settings.set_generator_kwargs({"zoom_range": 0.2, "horizontal_flip": True})
     >>> settings.zoom_range

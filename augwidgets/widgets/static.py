@@ -14,7 +14,7 @@ same bundle; ``StaticPictureMixin`` does that for any ipywidgets widget:
 The bundle is built here, not by calling the widget's own ``_repr_mimebundle_``, so it is the
 same under ipywidgets 7 (which displays through ``_ipython_display_``) and 8.
 
-Example:
+Examples:
     >>> import ipywidgets as widgets
     >>> class Square(StaticPictureMixin, widgets.Image):
     ...     def _static_picture(self) -> bytes | None:
@@ -44,7 +44,7 @@ _TEXT_LIMIT = 110  # as ipywidgets 8 cuts a widget's text/plain
 def to_png(picture: bytes) -> bytes:
     """``picture`` (PNG, JPEG or any format Pillow reads) as PNG bytes.
 
-    Example:
+    Examples:
         >>> from augwidgets.preview.encoding import encode_image
         >>> import numpy as np
         >>> to_png(encode_image(np.zeros((2, 2, 3), np.uint8), "jpeg"))[:4]
@@ -63,7 +63,7 @@ def static_bundle(widget: ipywidgets.Widget, picture: bytes | None,
     """The display bundle of ``widget``: its view, ``text/plain`` and, when ``picture`` is
     given, an ``image/png`` of it (base64, as notebooks store it).
 
-    Example:
+    Examples:
         >>> bundle = static_bundle(ipywidgets.HTML("hi"), None, "a greeting")
         >>> bundle["text/plain"], "image/png" in bundle
         ('a greeting', False)

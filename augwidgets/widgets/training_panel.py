@@ -9,13 +9,16 @@ saved notebook shows the final curves. Everything a button does is also a method
 ``stop``, ``wait``, ``reset``), so the panel can be driven from code and tested in plain
 pytest.
 
-Example:
-    >>> import augwidgets                                              # doctest: +SKIP
-    >>> gen = augwidgets.ImageDataGenerator(rescale=1 / 255, rotation_range=10)  # doctest: +SKIP
-    >>> train = gen.flow_from_directory("digits/train", target_size=(32, 32),
-    ...                                 color_mode="grayscale")          # doctest: +SKIP
-    >>> panel = augwidgets.TrainingPanel(train, epochs=5)                # doctest: +SKIP
-    >>> panel                                                            # doctest: +SKIP
+Examples:
+    >>> import augwidgets
+    >>> root = augwidgets.datasets.digits("data/digits")
+    >>> gen = augwidgets.ImageDataGenerator(rescale=1 / 255, rotation_range=10)
+    >>> train = gen.flow_from_directory(root / "train", target_size=(32, 32),
+    ...                                 color_mode="grayscale")
+    Found 1438 images belonging to 10 classes.
+    >>> panel = augwidgets.TrainingPanel(train, epochs=5)
+    >>> panel  # in a notebook: the buttons and the live curves  # doctest: +ELLIPSIS
+    TrainingPanel(state='ready', epochs_done=0, device=...)
 """
 
 from __future__ import annotations
@@ -60,9 +63,22 @@ class TrainingPanel(LivePictureMixin, widgets.VBox):
         seed: seeds the default model and the on-device augmentation.
         png_path: also write the curves to this PNG file.
 
-    Example:
-        >>> panel = TrainingPanel(train, validation=val, epochs=3)   # doctest: +SKIP
-        >>> panel.start(); panel.wait(); panel.history["val_accuracy"]  # doctest: +SKIP
+    Examples:
+        >>> from augwidgets import ImageDataGenerator, datasets
+        >>> root = datasets.digits("data/digits")
+        >>> options = dict(target_size=(32, 32), color_mode="grayscale")
+        >>> train = ImageDataGenerator(rescale=1 / 255, rotation_range=10).flow_from_directory(
+        ...     root / "train", seed=0, **options)
+        Found 1438 images belonging to 10 classes.
+        >>> val = ImageDataGenerator(rescale=1 / 255).flow_from_directory(
+        ...     root / "validation", shuffle=False, **options)
+        Found 359 images belonging to 10 classes.
+        >>> panel = TrainingPanel(train, validation=val, epochs=1)
+        >>> panel.start()   # returns at once; training runs in a thread
+        >>> panel.wait()
+        True
+        >>> len(panel.history["val_accuracy"])
+        1
     """
 
     def __init__(self, train: Any, *, validation: Any = None, model: Any = None,

@@ -1,7 +1,13 @@
 """``ImageDataGenerator.flow``: augmented batches from arrays, through the one pipeline.
 
-Example:
-    >>> it = ImageDataGenerator().flow(np.zeros((8, 4, 4, 3)), batch_size=4)  # doctest: +SKIP
+Examples:
+    >>> import numpy as np
+    >>> from augwidgets import ImageDataGenerator
+    >>> it = ImageDataGenerator().flow(np.zeros((8, 4, 4, 3)), np.arange(8), batch_size=4,
+    ...                              shuffle=False)
+    >>> x, y = it[0]
+    >>> x.shape, y.tolist()
+    ((4, 4, 4, 3), [0, 1, 2, 3])
 """
 
 from __future__ import annotations
@@ -21,9 +27,13 @@ from augwidgets.runtime.keras_base import floatx
 class NumpyArrayIterator(BatchIterator):
     """Augmented batches from arrays (``ImageDataGenerator.flow``), legacy semantics.
 
-    Example:
+    Examples:
+        >>> import numpy as np
+        >>> from augwidgets import ImageDataGenerator
         >>> it = NumpyArrayIterator(np.zeros((8, 4, 4, 3)), None, ImageDataGenerator(),
-        ...                         batch_size=4)  # doctest: +SKIP
+        ...                         batch_size=4)
+        >>> len(it), it[1].shape
+        (2, (4, 4, 4, 3))
     """
 
     def __init__(

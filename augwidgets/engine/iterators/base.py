@@ -13,15 +13,16 @@ touching NumPy's global generator. While ``fit`` reads batch ``i``, batch
 ``i + 1`` is already being built on the iterator's own prefetch thread (unless Keras'
 own workers are prefetching).
 
-Example:
-    >>> it = ImageDataGenerator().flow(np.zeros((10, 4, 4, 1)), batch_size=4)  # doctest: +SKIP
-    >>> len(it), it[2].shape  # doctest: +SKIP
+Examples:
+    >>> import numpy as np
+    >>> from augwidgets import ImageDataGenerator
+    >>> it = ImageDataGenerator().flow(np.zeros((10, 4, 4, 1)), batch_size=4)
+    >>> len(it), it[2].shape
     (3, (2, 4, 4, 1))
 """
 
 from __future__ import annotations
 
-import itertools
 import os
 import sys
 import threading
@@ -35,10 +36,7 @@ from augwidgets.engine.scan import WHITE_LIST_FORMATS
 from augwidgets.errors import reject
 from augwidgets.runtime.allocator import keep_freed_buffers
 from augwidgets.runtime.executor import BatchExecutor
-from augwidgets.runtime.keras_base import LazyPyDataset, floatx, image_data_format
-
-_ITERATOR_NUMBERS = itertools.count(1)
-
+from augwidgets.runtime.keras_base import KerasOrder, LazyPyDataset, floatx, image_data_format
 
 
 def batch_seed(*parts: int) -> int:
@@ -53,7 +51,7 @@ def aligned_empty(shape: tuple[int, ...], dtype: Any, align: int = 64) -> np.nda
     to ``fit``'s ``tf.data`` adapter costs no copy (measured here: 0.5 ms instead of 4-7 ms
     per 224 px batch of 32). NumPy's own large allocations are only 16-byte aligned.
 
-    Example:
+    Examples:
         >>> aligned_empty((2, 3), "float32").ctypes.data % 64
         0
     """
@@ -77,7 +75,7 @@ class BatchBuffers:
     3.3 ms. A buffer here is only handed out again when its reference count shows that no
     batch, view or TensorFlow tensor still uses it, so reuse is always safe.
 
-    Example:
+    Examples:
         >>> buffers = BatchBuffers()
         >>> first = buffers.empty((4, 8), "float32"); address = first.ctypes.data
         >>> del first
@@ -175,9 +173,7 @@ class BatchIterator(LazyPyDataset):
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.seed = seed
-        # Thread names say which iterator they serve: augwidgets-DirectoryIterator-3-...
-        self.executor = BatchExecutor(
-            workers, name=f"augwidgets-{type(self).__name__}-{next(_ITERATOR_NUMBERS)}")
+        self.executor = BatchExecutor(workers)
         # Without a seed, take one from NumPy's global generator (so np.random.seed() makes
         # runs reproducible, as with the legacy generator) without reseeding it.
         self._base_seed = int(seed) if seed is not None else int(np.random.randint(2**31 - 1))
@@ -190,6 +186,7 @@ class BatchIterator(LazyPyDataset):
         # (epoch, batch index) -> how many times it was read: the read number joins the seed.
         self._reads: dict[tuple[int, int], int] = {}
         self._last_request: int | None = None
+        self._keras_order = KerasOrder()
         self.buffers = BatchBuffers()
         self.index_array: np.ndarray = np.arange(0)
         self._set_index_array()
@@ -214,17 +211,24 @@ class BatchIterator(LazyPyDataset):
             self._reads[(epoch, idx)] = read + 1
             # A prefetched batch is a first read; a re-read draws anew, as legacy does.
             future = self._prefetched.pop((epoch, idx), None) if read == 0 else None
-        # Sequential access (a loop over the batches, `next()`, evaluate/predict): build the
-        # next batch in the background, so decoding overlaps the caller's work. Only after
-        # two consecutive requests: `fit(shuffle=True)` asks for batches in a random order
-        # (and tf.data already runs ahead of it), where a guess would be wasted work. With
-        # Keras' own workers (`workers > 1`) its enqueuer runs ahead instead. The result is
-        # the same either way, because batches are seeded by (seed, epoch, index).
-        sequential = self._last_request == idx - 1
+        # Build the batch that will be asked for next in the background, so its decoding
+        # overlaps the caller's work: the one Keras' adapter requests next (``fit`` shuffles
+        # the batch order; see ``KerasOrder``), else after two consecutive requests (a loop
+        # over the batches, `next()`), the next index. Not for the two reads Keras makes to
+        # learn the shapes, nor with Keras' own workers (``workers > 1``: its enqueuer runs
+        # ahead in its order). The result is the same either way: a batch's draw depends only
+        # on (seed, epoch, index, how many times it was read before).
+        following = self._keras_order.next_after(idx)
+        if following is None and self._last_request == idx - 1 \
+                and not self._keras_order.for_signature():
+            following = idx + 1
         self._last_request = idx
+        if future is not None and future.cancel():  # queued behind another iterator's
+            future = None
         batch = future.result() if future is not None else self._build_batch(epoch, idx, read)
-        if sequential and idx + 1 < len(self) and not self.save_to_dir and self.workers <= 1:
-            key = (epoch, idx + 1)
+        if following is not None and following < len(self) and not self.save_to_dir \
+                and self.workers <= 1:
+            key = (epoch, following)
             with self._prefetch_lock:
                 if key not in self._prefetched and key not in self._reads:
                     self._prefetched[key] = self.executor.prefetch(self._build_batch, *key)
@@ -240,7 +244,8 @@ class BatchIterator(LazyPyDataset):
             self._reads = {key: n for key, n in self._reads.items() if key[0] >= self.epoch}
 
     def close(self) -> None:
-        """Stop this iterator's threads (they restart if it is used again)."""
+        """Stop using the shared threads: the last iterator closed stops them (they start
+        again if an iterator is used again)."""
         with self._prefetch_lock:
             for future in self._prefetched.values():
                 future.cancel()
@@ -295,7 +300,7 @@ class BatchIterator(LazyPyDataset):
         return np.random.RandomState(batch_seed(self._base_seed, epoch, 2**31)).permutation(self.n)
 
     def _build_batch(self, epoch: int, idx: int, read: int = 0):
-        keep_freed_buffers()  # undo tf.data's malloc setting, see core.allocator
+        keep_freed_buffers()  # undo tf.data's malloc setting, see runtime.allocator
         # The first read keeps the seed of (seed, epoch, index); later reads add their number.
         parts = (self._base_seed, epoch, idx) + ((read,) if read else ())
         rng = np.random.RandomState(batch_seed(*parts))

@@ -27,11 +27,17 @@ class DataFrameIterator(FileIterator):
     (``DroppedRow(row, filename, reason)``), ``rows`` the frame index of each sample, and
     ``skipped`` the files that failed to decode later, as in ``flow_from_directory``.
 
-    Example:
+    Examples:
         >>> import pandas as pd
-        >>> frame = pd.DataFrame({"filename": ["a.png", "b.png"], "class": ["cat", "dog"]})
-        >>> it = DataFrameIterator(frame, "data", ImageDataGenerator(),
-        ...                        target_size=(32, 32))  # doctest: +SKIP
+        >>> from augwidgets import ImageDataGenerator, datasets
+        >>> root = datasets.shapes("data/shapes", num_per_class=10)
+        >>> frame = pd.DataFrame({"filename": ["circle/00000.png", "square/00002.png"],
+        ...                       "class": ["circle", "square"]})
+        >>> it = DataFrameIterator(frame, root / "train", ImageDataGenerator(),
+        ...                        target_size=(32, 32), shuffle=False)
+        Found 2 validated image filenames belonging to 2 classes.
+        >>> it.class_indices, it.dropped
+        ({'circle': 0, 'square': 1}, [])
     """
 
     allowed_class_modes = set(CLASS_MODES)

@@ -25,9 +25,14 @@ class DirectoryIterator(FileIterator):
     New: ``skipped`` lists ``(filename, reason)`` for files that could not be decoded,
     ``ignored`` lists hidden entries that were not read, ``verify()`` checks all files now.
 
-    Example:
-        >>> it = DirectoryIterator("data/train", ImageDataGenerator(),
-        ...                        target_size=(32, 32))  # doctest: +SKIP
+    Examples:
+        >>> from augwidgets import ImageDataGenerator, datasets
+        >>> root = datasets.digits("data/digits")
+        >>> it = DirectoryIterator(root / "train", ImageDataGenerator(),
+        ...                        target_size=(32, 32), color_mode="grayscale")
+        Found 1438 images belonging to 10 classes.
+        >>> it.samples, it.num_classes, it.image_shape
+        (1438, 10, (32, 32, 1))
     """
 
     allowed_class_modes = set(CLASS_MODES)

@@ -1,9 +1,9 @@
 """The iterators ``ImageDataGenerator`` returns: from image files, and from arrays.
 
 ``FileIterator`` is the shared base for every iterator over image files (the directory
-iterator here, the dataframe iterator in ``core.dataframe``). A subclass lists its files
+iterator here, the dataframe iterator in ``engine.iterators.dataframe``). A subclass lists its files
 and their labels; this class decodes lazily, runs every image through the one pipeline
-(``core.pipeline.process_image``) on the iterator's own threads, and builds targets with the
+(``image.pipeline.process_image``) on the iterator's own threads, and builds targets with the
 legacy class modes.
 
 Files are not opened when the iterator is built (the legacy generator doesn't either), so a
@@ -13,16 +13,22 @@ its path) and its slot in the batch is filled with the next good sample, **with 
 sample's own label and weight**; it is never yielded again. ``iterator.verify()`` checks
 every file up front, if you prefer to know before training.
 
-Example:
+Examples:
+    >>> from augwidgets import ImageDataGenerator, datasets
+    >>> root = datasets.digits("data/digits")
     >>> train = ImageDataGenerator(rescale=1 / 255).flow_from_directory(
-    ...     "data/train", target_size=(64, 64))  # doctest: +SKIP
-    >>> report = train.verify()  # doctest: +SKIP
+    ...     root / "train", target_size=(64, 64))
+    Found 1438 images belonging to 10 classes.
+    >>> train.verify(progress=False)
+    []
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,7 +80,7 @@ class FileIterator(BatchIterator):
         files: what to read, and the labels.
         target_size, color_mode, interpolation, keep_aspect_ratio: as legacy.
         resize: "legacy" (default: exact legacy pixels) or "fast" (opt-in: DCT-scaled JPEG
-            decoding and the resize folded into the warp; see ``core.pipeline``).
+            decoding and the resize folded into the warp; see ``image.pipeline``).
         class_mode: one of ``allowed_class_modes``.
         other arguments: as ``BatchIterator`` and the legacy iterators.
     """
@@ -195,7 +201,8 @@ class FileIterator(BatchIterator):
         """How a warning names sample ``index`` (the dataframe iterator adds its row)."""
         return self._filepaths[index]
 
-    def verify(self, *, progress: bool = True) -> list[tuple[str, str]]:
+    def verify(self, *, progress: bool = True,
+               visit: Callable[[int, str], Any] | None = None) -> list[tuple[str, str]]:
         """Check every file now, on the iterator's threads; returns ``skipped``.
 
         Broken files found here are reported exactly as during training (never yielded,
@@ -204,33 +211,39 @@ class FileIterator(BatchIterator):
         full pass that training would do anyway.
 
         Args:
-            progress: show a progress bar (``tqdm.auto``: a widget in a notebook, text in a
-                terminal); False shows nothing.
+            progress: show a ``tqdm`` progress bar (a widget in notebooks, text elsewhere).
+            visit: called as ``visit(index, path)`` after the header check passed, on the
+                same threads; it may decode the file fully and raise ``ImageDecodeError``
+                (the file is then skipped like any broken one). ``check_dataset`` hashes
+                and measures every image this way.
         """
         from augwidgets.progress import progress_bar
 
         paths = self._filepaths
         indices = [i for i in range(len(paths)) if i not in self._broken]
-        done = [0]
+        bar = progress_bar(len(indices), desc="verify", unit="file", enabled=progress)
         lock = threading.Lock()
-        bar = progress_bar(len(indices), desc="verifying", unit="file", enabled=progress)
 
         def check(index: int, _params: Any, _slot: Any) -> None:
             try:
                 check_image(paths[index])
+                if visit is not None:
+                    visit(index, paths[index])
             except ImageDecodeError as error:
                 self._skip(index, error.reason)
-            with lock:  # the bar moves in steps of 256 files, off the per-file path
-                done[0] += 1
-                if done[0] % 256 == 0:
-                    bar.update(256)
+            with lock:
+                bar.update()
 
-        with bar, warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # one summary below instead of a warning per file
-            self.executor.map_into(check, indices, [None] * len(indices),
-                                   np.empty(len(indices)))
-            bar.update(done[0] % 256)
-            bar.set_postfix_str(f"{len(self.skipped)} cannot be used", refresh=False)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # one summary below instead of one per file
+                self.executor.map_into(check, indices, [None] * len(indices),
+                                       np.empty(len(indices)))
+        finally:
+            bar.close()
+        if progress:
+            sys.stderr.write(f"verified {len(paths)} files: {len(self.skipped)} cannot be "
+                             "used\n")
         return list(self._skipped)
 
     # ------------------------------------------------------------------ batches
@@ -238,9 +251,14 @@ class FileIterator(BatchIterator):
         """Sample ``index`` under the drawn ``params``, exactly as a batch would hold it
         (channels-last; ``None`` for no augmentation). Raises ``ImageDecodeError``.
 
-        Example:
+        Examples:
+            >>> from augwidgets import ImageDataGenerator, datasets
+            >>> root = datasets.digits("data/digits")
+            >>> it = ImageDataGenerator(rotation_range=20).flow_from_directory(
+            ...     root / "train", target_size=(224, 224))
+            Found 1438 images belonging to 10 classes.
             >>> it.transform_sample(0, it.image_data_generator.get_random_transform(
-            ...     it.image_shape, seed=0)).shape  # doctest: +SKIP
+            ...     it.image_shape, seed=0)).shape
             (224, 224, 3)
         """
         image = load_image(self._filepaths[index], self.settings)

@@ -3,7 +3,7 @@
 Every string the explorer writes into an ``ipywidgets.HTML`` is made here, escaped here, and
 can be tested without a panel.
 
-Example:
+Examples:
     >>> header("data/train", ["cat", "dog"], 12)
     '<b>Augmentation explorer</b>: <code>data/train</code>, 12 images in 2 classes (cat, dog)'
 """
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import PurePath
 
-from augwidgets.tools.diagnose import Finding
+from augwidgets.tools.findings import Finding
 
 TITLE = "<b>Augmentation explorer</b>"
 SEVERITY_COLOURS = {"error": "#b00020", "warning": "#b35c00", "info": "#1f5f99"}
@@ -47,7 +47,7 @@ def header(directory: str, classes: Sequence[str], images: int,
 def error_header(message: str) -> str:
     """The title and a boxed message, when the directory cannot be shown.
 
-    Example:
+    Examples:
         >>> "No such directory" in error_header("No such directory: x")
         True
     """
@@ -61,7 +61,7 @@ _SMALL = "<div style='line-height:1.25'><small>{}</small></div>"  # wrapped line
 def unit(text: str) -> str:
     """A control's unit, shown small beside it.
 
-    Example:
+    Examples:
         >>> unit("degrees")
         "<div style='line-height:1.25'><small>degrees</small></div>"
     """
@@ -91,7 +91,7 @@ def findings(items: Sequence[Finding]) -> str:
 def details(lines: Iterable[str]) -> str:
     """Every value each tile drew, one numbered line per tile.
 
-    Example:
+    Examples:
         >>> details([]) == NOTHING_DRAWN
         True
     """
@@ -112,7 +112,7 @@ def load_error(message: str) -> str:
 def short_directory(directory: str) -> str:
     """An absolute path cut to its last two parts (for the one-line summary).
 
-    Example:
+    Examples:
         >>> short_directory("/home/ann/data/train")
         '…/data/train'
     """

@@ -16,9 +16,9 @@ about 680 px at 1280x800 with JupyterLab's file browser open):
 - the preview's buttons and options under the grid, the Findings, Code and Share tabs under
   both columns.
 
-Example:
-    >>> view = ExplorerLayout(focus_options=[("-", 0)])  # doctest: +SKIP
-    >>> view.group_folds["geometry"].selected_index, view.group_folds["colour"].selected_index  # doctest: +SKIP
+Examples:
+    >>> view = ExplorerLayout(focus_options=[("-", 0)])
+    >>> view.group_folds["geometry"].selected_index, view.group_folds["colour"].selected_index
     (0, None)
 """
 
@@ -274,10 +274,12 @@ class ExplorerLayout(widgets.VBox):
         """Appends a row of widgets to a control group (``GROUPS``), laid out like the
         generator controls: it wraps instead of widening the panel. Returns the row.
 
-        Example:
-            >>> slider = widgets.FloatSlider(description="strength",
-            ...                              layout=control_layout())  # doctest: +SKIP
-            >>> panel.add_control_row("geometry", slider)  # doctest: +SKIP
+        Examples:
+            >>> view = ExplorerLayout(focus_options=[("-", 0)])
+            >>> slider = widgets.FloatSlider(description="blur", layout=control_layout())
+            >>> row = view.add_control_row("geometry", slider)
+            >>> slider in row.children
+            True
         """
         if group not in self.group_boxes:
             raise ValueError(f"`group` must be one of {tuple(self.group_boxes)}. "

@@ -14,10 +14,12 @@ Updates made inside ``hold_updates()`` (or by setting ``generator_kwargs``) coll
 update of the final state, and a request equal to the last one is not rendered again, so the
 last value always wins and a burst costs one render.
 
-Example:
-    >>> panel = AugmentationPanel("data/train", rotation_range=20)  # doctest: +SKIP
-    >>> panel.controls["rotation_range"].value = 30  # doctest: +SKIP
-    >>> panel.generator_kwargs  # doctest: +SKIP
+Examples:
+    >>> from augwidgets import datasets
+    >>> root = datasets.digits("data/digits")
+    >>> panel = AugmentationPanel(root / "train", target_size=(32, 32), rotation_range=20)
+    >>> panel.controls["rotation_range"].value = 30
+    >>> panel.generator_kwargs
     {'rotation_range': 30.0}
 """
 
@@ -41,10 +43,12 @@ from augwidgets.preview.encoding import message_image
 from augwidgets.preview.image_source import ImageSource, SampleImage
 from augwidgets.preview.render import Preview, PreviewRequest, feature_statistics
 from augwidgets.tools.codegen import DIALECTS, generator_code, python_arguments
-from augwidgets.tools.diagnose import Finding, diagnose
+from augwidgets.tools.diagnose import diagnose
+from augwidgets.tools.findings import Finding
 from augwidgets.tools.sharing import from_share_string, to_json, to_share_string
 from augwidgets.tools.strength import check_strength, with_strength
 from augwidgets.widgets.explorer import html
+from augwidgets.widgets.explorer.check_view import add_to_panel
 from augwidgets.widgets.explorer.layout import GROUPS, ExplorerLayout, control_layout
 from augwidgets.widgets.explorer.sync import SHIFTS, Coalescer, control_transforms, shift_unit
 from augwidgets.widgets.settings import AugmentationSettings
@@ -77,10 +81,18 @@ class AugmentationPanel(StaticPictureMixin, ExplorerLayout):
     Outside a live kernel (GitHub, nbviewer, an HTML export) the panel shows a picture of its
     preview grid, kept beside the widget view in its display bundle.
 
-    Example:
-        >>> panel = AugmentationPanel("data/train", rotation_range=20)  # doctest: +SKIP
-        >>> panel.new_draw_button.click()  # doctest: +SKIP
-        >>> print(panel.code("keras3"))  # doctest: +SKIP
+    Examples:
+        >>> from augwidgets import datasets
+        >>> root = datasets.digits("data/digits")
+        >>> panel = AugmentationPanel(root / "train", target_size=(32, 32), rotation_range=20)
+        >>> panel.new_draw_button.click()
+        >>> print(panel.code("keras3"))  # doctest: +ELLIPSIS
+        import keras
+        <BLANKLINE>
+        augment = keras.layers.Pipeline([
+            keras.layers.RandomRotation(factor=20/360, fill_mode="nearest"),  # ...
+        ])
+        ...
     """
 
     def __init__(
@@ -132,6 +144,7 @@ class AugmentationPanel(StaticPictureMixin, ExplorerLayout):
         self.refresh = Coalescer(self._update_views)
         self._load_sample()
         super().__init__(focus_options=self._focus_options())
+        add_to_panel(self)  # the Check tab and the Code tab's paste box (check_view.py)
         self._wire()
         self.refresh()
 

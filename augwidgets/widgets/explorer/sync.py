@@ -16,7 +16,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from augwidgets.engine.arguments import PIXEL_PARAMETERS
-from augwidgets.tools.codegen import number_literal
+from augwidgets.tools.literals import number_literal
 from augwidgets.widgets.explorer import html
 
 SHIFTS = ("width_shift_range", "height_shift_range")
@@ -28,7 +28,7 @@ class Coalescer:
     A call made while held (``with coalescer.hold():``) or while ``update`` runs is
     remembered, and ``update`` runs once more when the hold ends, on the final state.
 
-    Example:
+    Examples:
         >>> runs = []
         >>> update = Coalescer(lambda: runs.append(len(runs)))
         >>> with update.hold():
@@ -64,7 +64,7 @@ class Coalescer:
 def parse_rescale(label: str) -> float | None:
     """A rescale dropdown label as a number.
 
-    Example:
+    Examples:
         >>> parse_rescale("1/255") == 1 / 255, parse_rescale("None")
         (True, None)
     """
