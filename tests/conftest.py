@@ -49,6 +49,18 @@ def write_tree(root: Path, layout: dict[str, list[str]], size=(48, 64), seed: in
     return root
 
 
+def pytest_report_header(config):
+    """Which augwidgets and ipywidgets run (scripts/test_ipywidgets7 tests the installed one)."""
+    import ipywidgets
+
+    import augwidgets
+
+    where = Path(augwidgets.__file__).resolve().parent
+    if os.environ.get("AUGWIDGETS_EXPECT_INSTALLED") and "site-packages" not in where.parts:
+        raise pytest.UsageError(f"expected the installed augwidgets, imported {where}")
+    return f"augwidgets {augwidgets.__version__} from {where}; ipywidgets {ipywidgets.__version__}"
+
+
 def pytest_addoption(parser):
     parser.addoption("--browser", action="store_true", default=False,
                      help="run the real-browser tests (tests/browser)")

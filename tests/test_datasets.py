@@ -154,6 +154,7 @@ def test_shapes_are_drawn(tmp_path):
     (lambda p: datasets.shapes(p, image_size=1000), "image_size"),
     (lambda p: datasets.shapes(p, classes=("circle", "hexagon")), "classes"),
     (lambda p: datasets.shapes(p, classes="circle"), "classes"),
+    (lambda p: datasets.digits(p, progress="yes"), "progress"),
 ])
 def test_bad_arguments_raise_value_error_naming_them(tmp_path, call, name):
     with pytest.raises(ValueError, match=f"`{name}`.*Received: {name}="):
@@ -187,3 +188,20 @@ def test_augwidgets_generator_reads_them(digits_root):
     assert iterator.samples == sum(counts(digits_root, "validation").values())
     x, _ = iterator[0]
     assert x.shape == (16, 16, 16, 1) and x.max() > 100
+
+
+def test_progress_bar_while_writing_and_only_when_asked(tmp_path, capsys, monkeypatch):
+    datasets.shapes(tmp_path / "quiet", num_per_class=4, image_size=16)  # None: small, no bar
+    assert capsys.readouterr().err == ""
+    datasets.shapes(tmp_path / "bar", num_per_class=4, image_size=16, progress=True)
+    bar = capsys.readouterr().err  # tqdm's text bar outside a notebook
+    assert "writing shapes" in bar and "12/12" in bar
+    datasets.shapes(tmp_path / "off", num_per_class=4, image_size=16, progress=False)
+    assert capsys.readouterr().err == ""
+    from augwidgets.datasets import bundled
+
+    monkeypatch.setattr(bundled, "PROGRESS_FROM_FILES", 10)  # None: a bar from 10 files
+    datasets.shapes(tmp_path / "auto", num_per_class=4, image_size=16)
+    assert "12/12" in capsys.readouterr().err
+    datasets.shapes(tmp_path / "auto", num_per_class=4, image_size=16)  # already there
+    assert capsys.readouterr().err == ""

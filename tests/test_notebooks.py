@@ -234,3 +234,35 @@ def test_exercise_checks_accept_the_solutions(
     exec(cells[f"{exercise}-answer"], namespace)
     exec(cells[f"{exercise}-check"], namespace)
     assert "Correct" in capsys.readouterr().out
+
+
+COLAB = "https://colab.research.google.com/github/augwidgets/augwidgets/blob/main/notebooks/"
+PY_NAMES = [name for name in NAMES if name not in R_NAMES]
+
+
+@pytest.mark.parametrize("name", PY_NAMES)
+def test_open_in_colab_badge_and_an_install_cell_that_runs_only_there(name: str) -> None:
+    nb = _read(name)
+    assert nb.cells[0].cell_type == "markdown"
+    assert f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]" \
+           f"({COLAB}{name})" in nb.cells[0].source
+    install, *rest = _code_cells(nb)
+    lines = install.source.splitlines()
+    guard = 'if "google.colab" in sys.modules or "KAGGLE_KERNEL_RUN_TYPE" in os.environ:'
+    assert guard in lines
+    assert lines[lines.index(guard) + 1:] == [
+        '    %pip install -q "augwidgets @ git+https://github.com/augwidgets/augwidgets"']
+    assert install.outputs == [], "on this machine the install cell does nothing"
+    # the only network access: nothing else installs or downloads at run time
+    for cell in rest:
+        for marker in ("pip install", "http://", "https://", "urlretrieve", "wget ", "curl "):
+            assert marker not in cell.source, (marker, cell.source)
+
+
+def test_no_lesson_displays_a_widget_without_its_picture() -> None:
+    """The saved lessons read on GitHub and nbviewer: every widget output has a picture
+    (or, for a tqdm bar, its final text). tests/test_static_pictures.py re-executes them."""
+    from test_static_pictures import widget_outputs_without_picture
+
+    for name in PY_NAMES:
+        assert widget_outputs_without_picture(_read(name)) == [], name

@@ -42,6 +42,9 @@ MARKER = ".augwidgets-dataset.json"
 SHAPE_CLASSES = ("circle", "square", "triangle", "star", "cross")
 _FORMAT_VERSION = 1
 _SUPERSAMPLE = 4  # shapes are drawn 4x larger and reduced, for anti-aliased edges
+#: With ``progress=None`` a bar is shown from this many files to write (the digits, 1,797
+#: files, take about a second and show none, so a lesson's output is the same every run).
+PROGRESS_FROM_FILES = 5000
 
 
 
@@ -112,21 +115,34 @@ def _prepare(directory: str | os.PathLike[str], parameters: dict[str, Any],
     return path, complete
 
 
+def _check_progress(value: Any) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise reject("progress", "True, False or None", value)
+    return value
+
+
 def _write_dataset(directory: str | os.PathLike[str], parameters: dict[str, Any],
-                   files: list[tuple[str, Callable[[], Image.Image]]]) -> Path:
+                   files: list[tuple[str, Callable[[], Image.Image]]],
+                   progress: bool | None = None) -> Path:
     path, complete = _prepare(directory, parameters, [name for name, _ in files])
     if complete:
         return path
+    from augwidgets.progress import progress_bar
+
+    shown = len(files) >= PROGRESS_FROM_FILES if progress is None else progress
     path.mkdir(parents=True, exist_ok=True)
     # The marker goes first, so an interrupted write can be resumed by calling again.
     marker = {"format_version": _FORMAT_VERSION, "parameters": parameters,
               "files": len(files)}
     (path / MARKER).write_text(json.dumps(marker, indent=1, sort_keys=True) + "\n",
                                encoding="utf-8")
-    for name, render in files:
-        target = path / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        render().save(target, format="PNG")
+    with progress_bar(len(files), desc=f"writing {parameters['dataset']}", unit="file",
+                      enabled=shown) as bar:
+        for name, render in files:
+            target = path / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            render().save(target, format="PNG")
+            bar.update(1)  # one PNG encode and write per update: far above tqdm's cost
     return path
 
 
@@ -135,7 +151,8 @@ def _split_name(is_validation: bool) -> str:
 
 
 def digits(directory: str | os.PathLike[str], *, image_size: int = 32,
-           validation_fraction: float = 0.2, seed: int = 0) -> Path:
+           validation_fraction: float = 0.2, seed: int = 0,
+           progress: bool | None = None) -> Path:
     """Write scikit-learn's 1,797 handwritten digits as PNG files, one folder per digit.
 
     The 8x8 scans (16 grey levels, bright ink on black) are scaled to 0..255 and enlarged
@@ -150,6 +167,8 @@ def digits(directory: str | os.PathLike[str], *, image_size: int = 32,
         image_size: side of the square images, 8..512 pixels.
         validation_fraction: share of each class in ``validation/``, in [0, 1).
         seed: seed of the split.
+        progress: a progress bar while writing (``tqdm.auto``); None shows one from
+            ``PROGRESS_FROM_FILES`` files, so never for the digits.
 
     Returns:
         The dataset's root path.
@@ -165,6 +184,7 @@ def digits(directory: str | os.PathLike[str], *, image_size: int = 32,
     image_size = _check_int("image_size", image_size, 8, 512)
     validation_fraction = _check_fraction(validation_fraction)
     seed = _check_seed(seed)
+    progress = _check_progress(progress)
     from sklearn.datasets import load_digits
 
     data = load_digits()
@@ -182,7 +202,7 @@ def digits(directory: str | os.PathLike[str], *, image_size: int = 32,
 
     files = [(f"{_split_name(validation[i])}/{labels[i]}/{i:04d}.png", renderer(i))
              for i in range(len(labels))]
-    return _write_dataset(directory, parameters, files)
+    return _write_dataset(directory, parameters, files, progress)
 
 
 def _shape_points(kind: str, cx: float, cy: float, radius: float,
@@ -239,7 +259,8 @@ def _draw_shape(kind: str, image_size: int, rng: np.random.Generator) -> Callabl
 
 def shapes(directory: str | os.PathLike[str], *, num_per_class: int = 100, image_size: int = 64,
            validation_fraction: float = 0.2, seed: int = 0,
-           classes: Sequence[str] = ("circle", "square", "triangle")) -> Path:
+           classes: Sequence[str] = ("circle", "square", "triangle"),
+           progress: bool | None = None) -> Path:
     """Draw coloured shapes at random positions, sizes and angles, one folder per shape.
 
     Every image has a random background colour and a clearly different shape colour; the
@@ -253,6 +274,8 @@ def shapes(directory: str | os.PathLike[str], *, num_per_class: int = 100, image
         validation_fraction: share of each class in ``validation/``, in [0, 1).
         seed: seed of the drawings and the split.
         classes: which shapes, from ``SHAPE_CLASSES``.
+        progress: a progress bar while writing (``tqdm.auto``); None shows one from
+            ``PROGRESS_FROM_FILES`` files.
 
     Returns:
         The dataset's root path.
@@ -269,6 +292,7 @@ def shapes(directory: str | os.PathLike[str], *, num_per_class: int = 100, image
     image_size = _check_int("image_size", image_size, 16, 512)
     validation_fraction = _check_fraction(validation_fraction)
     seed = _check_seed(seed)
+    progress = _check_progress(progress)
     if (isinstance(classes, str) or not isinstance(classes, Sequence) or not classes
             or any(c not in SHAPE_CLASSES for c in classes) or len(set(classes)) != len(classes)):
         raise reject("classes", f"a non-empty sequence of distinct names from {SHAPE_CLASSES}",
@@ -285,4 +309,4 @@ def shapes(directory: str | os.PathLike[str], *, num_per_class: int = 100, image
         kind = classes[label]
         name = f"{_split_name(validation[i])}/{kind}/{i % num_per_class:05d}.png"
         files.append((name, _draw_shape(kind, image_size, rng)))
-    return _write_dataset(directory, parameters, files)
+    return _write_dataset(directory, parameters, files, progress)

@@ -175,3 +175,5 @@ class LivePlot(keras.callbacks.Callback):  # type: ignore[misc]
         history.planned_epochs = None
         if self._dirty or self.redraws == 0:
             self.draw()
+        for output in self.outputs:
+            output.finish()

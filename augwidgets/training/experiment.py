@@ -214,7 +214,8 @@ def compare(train_dir: Any, validation_dir: Any,
             image_size: int = 32, color_mode: str = "grayscale", batch_size: int = 32,
             rescale: float | None = 1 / 255, learning_rate: float = 1e-3, seed: int = 0,
             build_model: Callable[..., keras.Model] | None = None,
-            per_class: int | None = None, verbose: bool = True) -> ComparisonResult:
+            per_class: int | None = None, verbose: bool = True,
+            progress: bool = True) -> ComparisonResult:
     """Trains one model per augmentation configuration and compares them on validation data.
 
     Args:
@@ -235,8 +236,10 @@ def compare(train_dir: Any, validation_dir: Any,
             model; None uses ``build_default_model``.
         per_class: train on a fixed, seeded, class-balanced subset of this many images per
             class (None: every training image). Validation always uses every image.
-        verbose: show progress (a live overlay in a notebook, a table per configuration
+        verbose: show the curves (a live overlay in a notebook, a table per configuration
             elsewhere).
+        progress: a progress bar over every epoch of every configuration (``tqdm.auto``:
+            a widget in a notebook, text on stderr elsewhere); False shows none.
 
     Returns:
         A ``ComparisonResult``; ``print`` it for the table, ``per_class_table()`` for the
@@ -258,7 +261,7 @@ def compare(train_dir: Any, validation_dir: Any,
         epochs=epochs, target_size=(image_size, image_size), color_mode=color_mode,
         batch_size=batch_size, rescale=rescale, learning_rate=learning_rate, seed=seed,
         build_model=build_model, per_class=per_class,
-        progress="epochs" if verbose else None)
+        progress="epochs" if verbose else None, show_bar=progress)
     return ComparisonResult(rows=run.rows,
                             histories={n: h.epoch_metrics() for n, h in histories.items()},
                             configs={n: dict(c) for n, c in configs.items()},
@@ -290,6 +293,7 @@ def run_configurations(
     rescale: float | None = 1 / 255, learning_rate: float = 1e-3, seed: int = 0,
     build_model: Callable[..., keras.Model] | None = None, per_class: int | None = None,
     progress: str | None = "epochs", on_row: Callable[[ComparisonRow], None] | None = None,
+    show_bar: bool = True,
 ) -> ConfigurationRuns:
     """The one training routine behind ``compare`` and ``sweep``.
 
@@ -311,6 +315,7 @@ def run_configurations(
             ``"rows"`` leaves printing to ``on_row``, None prints nothing. In a notebook any
             value but None shows ``overlay``.
         on_row: called with each configuration's row as soon as it is trained.
+        show_bar: a progress bar over all epochs (``augwidgets.progress``).
     """
     if not configs:
         raise ValueError(f"`configs` must name at least one configuration. Received: configs={configs!r}")
@@ -329,20 +334,30 @@ def run_configurations(
         validation_path, shuffle=False, **validation_options)
     class_names = sorted(validation.class_indices, key=validation.class_indices.__getitem__)
 
+    rows: list[ComparisonRow] = []
+    interpretations: dict[str, Interpretation] = {}
+    started = time.perf_counter()
     notebook = progress is not None and in_notebook_kernel()
+    view = None
     if notebook:
         import ipywidgets
-        from IPython.display import display
+
+        from augwidgets.widgets.live_picture import LivePicture
 
         # Shrinks with a narrow output area (no side margins, which would stick out).
         overlay.widget = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
             max_width="100%", height="auto", margin="2px 0"))
-        display(overlay.widget)  # type: ignore[no-untyped-call]  # IPython's display() is unannotated
+        # With a picture of the figure beside the view, refreshed after each configuration:
+        # a saved notebook shows the final figure where widgets are not drawn.
+        view = LivePicture(overlay.widget, lambda: getattr(overlay, "last_png", None),
+                           lambda: f"{len(rows)} of {len(configs)} configurations trained")
+        view.display()
 
-    rows: list[ComparisonRow] = []
-    interpretations: dict[str, Interpretation] = {}
-    started = time.perf_counter()
     with contextlib.ExitStack() as stack:
+        from augwidgets.progress import progress_bar
+
+        bar = stack.enter_context(progress_bar(len(configs) * epochs, desc="training",
+                                               unit="epoch", enabled=show_bar))
         if per_class is not None:
             from augwidgets.datasets.subset import balanced_subset, subset_tree
 
@@ -369,9 +384,10 @@ def run_configurations(
                 outputs.append(TextTableOutput())
             plot = LivePlot(outputs=outputs, history=histories[name])
             keeper = _BestWeights()
+            bar.set_postfix_str(name)
             began = time.perf_counter()
             model.fit(train, validation_data=validation, epochs=epochs, verbose=0,
-                      callbacks=[plot, keeper])
+                      callbacks=[plot, keeper, _EpochBar(bar)])
             seconds = time.perf_counter() - began
             keeper.restore(model)
             # One clean pass over the validation files: per-class accuracy is its recall.
@@ -381,9 +397,25 @@ def run_configurations(
             rows.append(_row(name, histories[name], seconds, per_class_accuracy))
             if on_row is not None:
                 on_row(rows[-1])
+            if view is not None:
+                view.refresh()
     overlay.send(None)
+    if view is not None:
+        view.refresh()
     return ConfigurationRuns(rows=rows, seconds=time.perf_counter() - started,
                              class_names=class_names, interpretations=interpretations)
+
+
+# Keras ships no type information, so mypy sees keras.callbacks.Callback as Any.
+class _EpochBar(keras.callbacks.Callback):  # type: ignore[misc]
+    """Moves a progress bar by one at the end of every epoch."""
+
+    def __init__(self, bar: Any) -> None:
+        super().__init__()
+        self.bar = bar
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.bar.update(1)
 
 
 # Keras ships no type information, so mypy sees keras.callbacks.Callback as Any.

@@ -7,7 +7,9 @@ redraws out in time, while cheap outputs (the text table) get every epoch.
 
 The image output never uses ``clear_output`` plus ``plt.show()``, which flickers in
 JupyterLab and leaves one figure per redraw under nbval: it displays one
-``ipywidgets.Image`` once and replaces its ``value``.
+``ipywidgets.Image`` once and replaces its ``value``. The displayed output also carries a
+PNG of the curves for frontends without widgets (``augwidgets.widgets.live_picture``);
+``finish()`` re-sends it when training ends, so a saved notebook shows the final curves.
 
 Examples:
     >>> from augwidgets.training.history import TrainingHistory
@@ -64,6 +66,24 @@ class Output:
     def close(self) -> None:
         """Releases resources; the default does nothing."""
 
+    def finish(self) -> None:
+        """Training ended and the last state was sent; the default does nothing."""
+
+
+def curves_summary(history: TrainingHistory | None) -> str:
+    """One line of text for a saved output: epochs and the last epoch's values.
+
+    Example:
+        >>> h = TrainingHistory(); h.log_epoch(0, {"loss": 0.5, "val_loss": 0.75})
+        >>> curves_summary(h)
+        'training curves, 1 epoch(s): loss 0.5000, val_loss 0.7500'
+    """
+    if history is None or not len(history):
+        return "training curves (no epoch yet)"
+    logs = history.last_epoch_logs()
+    values = ", ".join(f"{key} {_format(value)}" for key, value in logs.items())
+    return f"training curves, {len(history)} epoch(s): {values}"
+
 
 class ImageOutput(Output):
     """Renders the curves to PNG and shows them in an ``ipywidgets.Image``, updated in place.
@@ -90,7 +110,8 @@ class ImageOutput(Output):
         self.figure = figure or CurveFigure()
         self.title = title
         self.last_png: bytes | None = None
-        self._displayed = False
+        self.last_text = curves_summary(None)
+        self._view: Any = None  # a LivePicture once displayed
 
     @property
     def widget(self) -> Any:
@@ -104,17 +125,23 @@ class ImageOutput(Output):
         return self._widget
 
     def display(self) -> None:
-        """Displays the image widget once in the current notebook cell."""
-        if self._displayed:
+        """Displays the image widget once in the current notebook cell, with its picture."""
+        if self._view is not None:
             return
-        from IPython.display import display
+        from augwidgets.widgets.live_picture import LivePicture
 
-        display(self.widget)  # type: ignore[no-untyped-call]  # IPython's display() is unannotated
-        self._displayed = True
+        self._view = LivePicture(self.widget, lambda: self.last_png, lambda: self.last_text)
+        self._view.display()
 
     def send(self, history: TrainingHistory) -> None:
         self.last_png = self.figure.render_history(history, title=self.title)
+        self.last_text = curves_summary(history)
         self.widget.value = self.last_png
+
+    def finish(self) -> None:
+        """Leaves the final curves as the displayed output's picture."""
+        if self._view is not None:
+            self._view.refresh()
 
 
 class PNGFileOutput(Output):

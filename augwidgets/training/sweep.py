@@ -336,7 +336,7 @@ def sweep(train_dir: Any, validation_dir: Any, *,
           model: Any = None, fill_mode: str = "constant", color_mode: str = "grayscale",
           batch_size: int = 32,
           rescale: float | None = 1 / 255, learning_rate: float = 1e-3,
-          verbose: bool = True) -> SweepResult:
+          verbose: bool = True, progress: bool = True) -> SweepResult:
     """Trains once per augmentation strength and draws validation accuracy against it.
 
     Args:
@@ -364,6 +364,8 @@ def sweep(train_dir: Any, validation_dir: Any, *,
             there.
         color_mode, batch_size, rescale, learning_rate: as in ``compare``.
         verbose: draw the curves live in a notebook; print a row per strength elsewhere.
+        progress: a progress bar over every epoch of every strength (``tqdm.auto``); False
+            shows none.
 
     Returns:
         A ``SweepResult`` with ``.rows``, ``.best_strength``, ``.table()``,
@@ -407,7 +409,8 @@ def sweep(train_dir: Any, validation_dir: Any, *,
         histories=by_label, epochs=epochs, target_size=target_pair(target_size),
         color_mode=color_mode, batch_size=batch_size, rescale=rescale,
         learning_rate=learning_rate, seed=seed, build_model=_builder(model, learning_rate),
-        per_class=per_class, progress="rows" if verbose else None, on_row=report)
+        per_class=per_class, progress="rows" if verbose else None, on_row=report,
+        show_bar=progress)
     rows = [SweepRow.from_comparison(strength_of[r.name], r) for r in run.rows]
     return SweepResult(rows=rows, configs={strength_of[n]: dict(c) for n, c in configs.items()},
                        histories={s: h.epoch_metrics() for s, h in histories.items()},

@@ -3,8 +3,11 @@
 The panel is a thin ipywidgets view over ``augwidgets.training.session.TrainingSession``,
 which owns the model, the data and the background thread. Training runs in that thread,
 so the widgets stay responsive; the curves are one ``ipywidgets.Image`` whose value is
-replaced in place. Everything a button does is also a method (``start``, ``stop``,
-``wait``, ``reset``), so the panel can be driven from code and tested in plain pytest.
+replaced in place. Displayed, the panel also carries a PNG of those curves for frontends
+without widgets (``augwidgets.widgets.live_picture``), re-sent when training ends so that a
+saved notebook shows the final curves. Everything a button does is also a method (``start``,
+``stop``, ``wait``, ``reset``), so the panel can be driven from code and tested in plain
+pytest.
 
 Examples:
     >>> import augwidgets
@@ -29,6 +32,7 @@ import ipywidgets as widgets
 from augwidgets.training.outputs import ImageOutput, Output, PNGFileOutput
 from augwidgets.training.session import TrainingSession
 from augwidgets.training.session_state import SessionState
+from augwidgets.widgets.live_picture import LivePictureMixin
 
 
 def _button_layout() -> widgets.Layout:
@@ -41,7 +45,7 @@ _STATE_COLOURS = {SessionState.FAILED: "#b00020", SessionState.DIVERGED: "#b0002
 
 
 # ipywidgets ships no type information, so mypy sees widgets.VBox as Any.
-class TrainingPanel(widgets.VBox):  # type: ignore[misc]
+class TrainingPanel(LivePictureMixin, widgets.VBox):  # type: ignore[misc]
     """Train a model on an image iterator and watch the curves live.
 
     Args:
@@ -132,6 +136,7 @@ class TrainingPanel(widgets.VBox):  # type: ignore[misc]
                                                      min_width="0"))
         super().__init__([controls, self.status, self.plot],
                          layout=widgets.Layout(width="100%", min_width="0"))
+        self._was_active = False
         self.session.live_plot.draw()  # an empty plot, so the panel has its final layout
         self._refresh()
 
@@ -168,7 +173,11 @@ class TrainingPanel(widgets.VBox):  # type: ignore[misc]
 
     def wait(self, timeout: float | None = None) -> bool:
         """Blocks until training ends and re-raises its exception, if any."""
-        return self.session.wait(timeout)
+        try:
+            return self.session.wait(timeout)
+        finally:
+            if not self.session.running:  # from this thread too, for a kernel client's record
+                self.refresh_picture()
 
     def reset(self) -> None:
         """Stops training and starts over (initial weights, empty history)."""
@@ -176,15 +185,22 @@ class TrainingPanel(widgets.VBox):  # type: ignore[misc]
         self.session.learning_rate = self.learning_rate_slider.value
         self.session.live_plot.draw()
         self._refresh()
+        self.refresh_picture()
 
     def _on_learning_rate(self, change: dict[str, Any]) -> None:
         self.session.learning_rate = float(change["new"])
 
     # ------------------------------------------------------------------------------- view
+    def _static_picture(self) -> bytes | None:
+        return bytes(self.plot.value) or None
+
     def _refresh(self) -> None:
         session = self.session
         state = session.state
         running = state.active
+        if self._was_active and not running:  # a run ended: its final curves are the picture
+            self.refresh_picture()
+        self._was_active = running
         self.start_button.disabled = running
         self.stop_button.disabled = not running
         self.epochs_input.disabled = running

@@ -219,12 +219,11 @@ class FileIterator(BatchIterator):
                 (the file is then skipped like any broken one). ``check_dataset`` hashes
                 and measures every image this way.
         """
-        from tqdm.auto import tqdm
+        from augwidgets.progress import progress_bar
 
         paths = self._filepaths
         indices = [i for i in range(len(paths)) if i not in self._broken]
-        bar = tqdm(total=len(indices), unit="file", desc="verify", disable=not progress,
-                   mininterval=0.5)
+        bar = progress_bar(len(indices), desc="verify", unit="file", enabled=progress)
         lock = threading.Lock()
 
         def check(index: int, _params: Any, _slot: Any) -> None:
