@@ -11,7 +11,7 @@ was displayed with, where widgets are not drawn (GitHub, nbconvert).
 Callers update a bar once per unit of real work (a file, an epoch), never per pixel or
 per batch element.
 
-Example:
+Examples:
     >>> with progress_bar(3, desc="demo", enabled=False) as bar:  # draws nothing
     ...     for _ in range(3):
     ...         bar.update(1)

@@ -39,7 +39,7 @@ MAX_THREADS = 64  # however large a ``workers`` is asked for
 class SharedPool:
     """A few daemon threads running submitted calls; they exit when idle, restart on demand.
 
-    Example:
+    Examples:
         >>> pool = SharedPool("augwidgets-doc")
         >>> pool.submit(pow, 2, 10, threads=1).result()
         1024

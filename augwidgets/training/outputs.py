@@ -73,7 +73,7 @@ class Output:
 def curves_summary(history: TrainingHistory | None) -> str:
     """One line of text for a saved output: epochs and the last epoch's values.
 
-    Example:
+    Examples:
         >>> h = TrainingHistory(); h.log_epoch(0, {"loss": 0.5, "val_loss": 0.75})
         >>> curves_summary(h)
         'training curves, 1 epoch(s): loss 0.5000, val_loss 0.7500'

@@ -7,7 +7,7 @@ displayed with a display id and ``refresh()`` re-sends the bundle with the final
 JupyterLab, VS Code and nbclient replace the saved output with it, and a notebook saved
 after training shows the final curves on GitHub, nbviewer or in an nbconvert export.
 
-Example:
+Examples:
     >>> import ipywidgets
     >>> view = LivePicture(ipywidgets.Image(format="png"), lambda: None, lambda: "curves")
     >>> view.bundle()["text/plain"]

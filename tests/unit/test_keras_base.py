@@ -15,9 +15,9 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-from training_data import digits_tree, image_data_generator
+from tests.training_data import digits_tree, image_data_generator
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _python(code: str, **env: str) -> str:

@@ -9,7 +9,7 @@ executes a notebook with nbclient and exports it to HTML with nbconvert.
 They also run under ipywidgets 7.7.1 (``scripts/test_ipywidgets7``).
 
 Example:
-    pytest -q tests/test_static_pictures.py
+    pytest -q tests/notebooks/test_static_pictures.py
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from PIL import Image
-from training_data import digits_tree, iterators
+from tests.training_data import digits_tree, iterators
 
 from augwidgets.widgets.live_picture import LivePicture
 from augwidgets.widgets.static import WIDGET_VIEW_MIME as WIDGET_VIEW
@@ -163,7 +163,7 @@ def test_notebook_progress_bar_is_saved_with_its_final_text(published):
 
 
 # ---------------------------------------------------------------- executed and exported
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb")
                  if nbformat.read(p, as_version=4).metadata.kernelspec.name == "python3")
 FINISHED_BAR = re.compile(r"100%\|.*\| *(\d+)/\1 ")  # tqdm's text once a bar is complete
@@ -225,7 +225,7 @@ def _execute(nb: nbformat.NotebookNode, directory: Path) -> nbformat.NotebookNod
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    from execute_notebooks import clean
+    from tests.notebooks.execute_notebooks import clean
 
     assert clean(nb) == 0
     return nb

@@ -7,7 +7,7 @@ import time
 import keras
 import numpy as np
 import pytest
-from training_data import digits_tree, iterators
+from tests.training_data import digits_tree, iterators
 
 from augwidgets.training.session import TrainingSession
 

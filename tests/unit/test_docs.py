@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PAGES = sorted((ROOT / "docs").rglob("*.md"))
 # Phrases that describe how the project was made, not what it is.
 MAKING_OF = re.compile(r"this session|this task|before this (?:session|change)|"

@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import pytest
 from PIL import Image
-from training_data import digits_tree, iterators
+from tests.training_data import digits_tree, iterators
 
 from augwidgets.widgets.training_panel import TrainingPanel
 

@@ -7,7 +7,7 @@ explorer panel, the training panel and a ``LivePlot`` fit. Not collected by pyte
 name does not start with ``test_``).
 
 Example:
-    cd /tmp && /path/to/venv/bin/python /path/to/tests/wheel_smoke.py
+    cd /tmp && /path/to/venv/bin/python /path/to/tests/integration/wheel_smoke.py
 """
 
 from __future__ import annotations

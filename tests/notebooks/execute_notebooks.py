@@ -8,8 +8,8 @@ changes on every run: cell timing metadata, the saved widget state (about 1 MB o
 images; the text fallbacks stay) and TensorFlow's start-up lines on stderr.
 
 Example:
-    python tests/execute_notebooks.py                        # all of notebooks/*.ipynb
-    python tests/execute_notebooks.py notebooks/03-train-and-validate.ipynb
+    python tests/notebooks/execute_notebooks.py                        # all of notebooks/*.ipynb
+    python tests/notebooks/execute_notebooks.py notebooks/03-train-and-validate.ipynb
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHATTER = ("absl::InitializeLog", "oneDNN custom operations")
 
 

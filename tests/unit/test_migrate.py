@@ -322,7 +322,7 @@ def test_r_to_augwidgets_keeps_the_course_code(tmp_path):
 
 
 def test_cli_migrate_from_stdin_and_file(tmp_path):
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
     run = subprocess.run([sys.executable, "-m", "augwidgets", "migrate", "-", "--json"],
                          input=CATS_AND_DOGS, capture_output=True, text=True, env=env,
                          timeout=120)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from training_data import digits_tree, iterators
+from tests.training_data import digits_tree, iterators
 
 from augwidgets.training.experiment import DEFAULT_CONFIGS, ComparisonOutput, compare
 

@@ -19,7 +19,7 @@ from augwidgets.widgets.explorer import html
 from augwidgets.widgets.explorer.layout import BESIDE_FROM_PX, Fold
 from augwidgets.widgets.explorer.sync import Coalescer
 from augwidgets.widgets.static import WIDGET_VIEW_MIME
-from tests.test_augmentation_panel import make_tree
+from tests.unit.test_augmentation_panel import make_tree
 
 
 @pytest.fixture()

@@ -228,7 +228,7 @@ def test_multi_index_search_equals_brute_force():
 
 # ---------------------------------------------------------------- command line
 def _run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
     return subprocess.run([sys.executable, "-m", "augwidgets", *args], capture_output=True,
                           text=True, input=stdin, env=env, timeout=300)
 

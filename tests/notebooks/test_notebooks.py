@@ -4,7 +4,7 @@ These checks are fast and need no kernel. Running the notebooks themselves is
 ``scripts/test_notebooks`` (nbval); building the Binder environment is ``scripts/binder_check``.
 
 Example:
-    pytest -q tests/test_notebooks.py
+    pytest -q tests/notebooks/test_notebooks.py
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 NAMES = [
     "01-folder-to-batches.ipynb",
@@ -85,7 +85,7 @@ def test_offline_data_next_to_the_notebook_and_one_line_to_swap(name: str) -> No
         assert re.search(r'augwidgets\.datasets\.(digits|shapes)\("data/', source)
         assert "# DATA = Path(" in source, "show the one line that swaps in your own folder"
         # Lessons that train seed Keras; those that train nothing seed NumPy and never
-        # import Keras, so TensorFlow never starts in them (see tests/test_keras_base.py).
+        # import Keras, so TensorFlow never starts in them (see tests/unit/test_keras_base.py).
         assert "keras.utils.set_random_seed(0)" in source or "np.random.seed(0)" in source
         assert "verbose=1" not in source
     assert (NOTEBOOKS / ".gitignore").read_text().split() == ["data/"]
@@ -261,8 +261,8 @@ def test_open_in_colab_badge_and_an_install_cell_that_runs_only_there(name: str)
 
 def test_no_lesson_displays_a_widget_without_its_picture() -> None:
     """The saved lessons read on GitHub and nbviewer: every widget output has a picture
-    (or, for a tqdm bar, its final text). tests/test_static_pictures.py re-executes them."""
-    from test_static_pictures import widget_outputs_without_picture
+    (or, for a tqdm bar, its final text). tests/notebooks/test_static_pictures.py re-executes them."""
+    from tests.notebooks.test_static_pictures import widget_outputs_without_picture
 
     for name in PY_NAMES:
         assert widget_outputs_without_picture(_read(name)) == [], name

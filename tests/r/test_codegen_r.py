@@ -61,7 +61,7 @@ R_DIALECTS = ("r", "r-keras3")
 RSCRIPT = shutil.which("Rscript")
 needs_r = pytest.mark.skipif(RSCRIPT is None, reason="Rscript not found: install Debian's "
                              "r-base-core (.ci/run does) to check the R exports")
-SHIMS = Path(__file__).parent / "r" / "keras_shims.R"
+SHIMS = Path(__file__).parent / "keras_shims.R"
 
 
 def _r_string(text: str) -> str:
