@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.training_data import digits_tree, iterators
 
 from augwidgets.training.experiment import DEFAULT_CONFIGS, ComparisonOutput, compare
+from tests.training_data import digits_tree, iterators
 
 
 @pytest.fixture(scope="module")

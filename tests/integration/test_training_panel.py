@@ -9,9 +9,9 @@ import keras
 import numpy as np
 import pytest
 from PIL import Image
-from tests.training_data import digits_tree, iterators
 
 from augwidgets.widgets.training_panel import TrainingPanel
+from tests.training_data import digits_tree, iterators
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import time
 import keras
 import numpy as np
 import pytest
-from tests.training_data import digits_tree, iterators
 
 from augwidgets.training.session import TrainingSession
+from tests.training_data import digits_tree, iterators
 
 
 @pytest.fixture(scope="module")

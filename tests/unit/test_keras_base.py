@@ -15,6 +15,7 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
+
 from tests.training_data import digits_tree, image_data_generator
 
 ROOT = Path(__file__).resolve().parents[2]
