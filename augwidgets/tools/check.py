@@ -30,7 +30,7 @@ import os
 import re
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -38,6 +38,7 @@ import numpy as np
 from augwidgets.engine.scan import WHITE_LIST_FORMATS
 from augwidgets.tools.check_images import (
     DuplicatePair,
+    SplitSummary,
     duplicate_findings,
     find_duplicates,
     image_findings,
@@ -48,47 +49,6 @@ from augwidgets.tools.findings import Finding
 
 _ORDER = {"error": 0, "warning": 1, "info": 2}
 LISTED = 20  # files named in one finding's message; all of them go in ``Finding.files``
-
-
-@dataclass
-class SplitSummary:
-    """One folder as the generator sees it.
-
-    Attributes:
-        role: ``"training"`` or ``"validation"``.
-        directory: the folder, as given.
-        class_counts: images per class, in class-index order.
-        filepaths: every image file (directory joined), in the legacy order.
-        fingerprints: what decoding each file gave (``None`` where it failed).
-        broken: ``(path, reason)`` for files that cannot be decoded.
-        ignored: ``(relative path, reason)`` for hidden entries the scan skipped.
-        other_files: relative paths of files the generator does not read (not an image
-            extension, or not inside a class folder).
-    """
-
-    role: str
-    directory: str
-    class_counts: dict[str, int]
-    filepaths: list[str]
-    classes: np.ndarray
-    fingerprints: list[Fingerprint | None]
-    broken: list[tuple[str, str]] = field(default_factory=list)
-    ignored: list[tuple[str, str]] = field(default_factory=list)
-    other_files: list[str] = field(default_factory=list)
-
-    @property
-    def images(self) -> int:
-        return len(self.filepaths)
-
-    def class_of(self, index: int) -> str:
-        return list(self.class_counts)[int(self.classes[index])]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"role": self.role, "directory": self.directory, "images": self.images,
-                "classes": dict(self.class_counts),
-                "broken": [{"file": path, "reason": reason} for path, reason in self.broken],
-                "ignored": [{"path": path, "reason": reason} for path, reason in self.ignored],
-                "other_files": len(self.other_files)}
 
 
 @dataclass

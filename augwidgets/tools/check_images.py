@@ -14,19 +14,57 @@ steps of 16 pixels.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from augwidgets.tools.duplicates import near_pairs
+from augwidgets.tools.duplicates import Fingerprint, near_pairs
 from augwidgets.tools.findings import Finding, fast_resize_finding
-
-if TYPE_CHECKING:
-    from augwidgets.tools.check import SplitSummary
 
 _SIDES = (224, 192, 160, 128, 96, 64, 32)
 _SHOWN_PAIRS = 8
+
+
+@dataclass
+class SplitSummary:
+    """One folder as the generator sees it.
+
+    Attributes:
+        role: ``"training"`` or ``"validation"``.
+        directory: the folder, as given.
+        class_counts: images per class, in class-index order.
+        filepaths: every image file (directory joined), in the legacy order.
+        fingerprints: what decoding each file gave (``None`` where it failed).
+        broken: ``(path, reason)`` for files that cannot be decoded.
+        ignored: ``(relative path, reason)`` for hidden entries the scan skipped.
+        other_files: relative paths of files the generator does not read (not an image
+            extension, or not inside a class folder).
+    """
+
+    role: str
+    directory: str
+    class_counts: dict[str, int]
+    filepaths: list[str]
+    classes: np.ndarray
+    fingerprints: list[Fingerprint | None]
+    broken: list[tuple[str, str]] = field(default_factory=list)
+    ignored: list[tuple[str, str]] = field(default_factory=list)
+    other_files: list[str] = field(default_factory=list)
+
+    @property
+    def images(self) -> int:
+        return len(self.filepaths)
+
+    def class_of(self, index: int) -> str:
+        return list(self.class_counts)[int(self.classes[index])]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"role": self.role, "directory": self.directory, "images": self.images,
+                "classes": dict(self.class_counts),
+                "broken": [{"file": path, "reason": reason} for path, reason in self.broken],
+                "ignored": [{"path": path, "reason": reason} for path, reason in self.ignored],
+                "other_files": len(self.other_files)}
 
 
 @dataclass(frozen=True)

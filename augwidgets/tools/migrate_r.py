@@ -16,7 +16,7 @@ from typing import Any
 from augwidgets.tools.diagnose import diagnose
 from augwidgets.tools.findings import Finding
 from augwidgets.tools.keras3 import keras3_dataset, keras3_pipeline
-from augwidgets.tools.migrate import (
+from augwidgets.tools.migration import (
     Generator,
     Migration,
     Note,

@@ -18,7 +18,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from augwidgets.tools.migrate import Migration, migrate
+from augwidgets.tools.migrate import migrate
+from augwidgets.tools.migration import Migration
 
 _COLOURS = {"error": "#b00020", "warning": "#b35c00", "info": "#1f5f99"}
 _TARGETS = [("Keras 3", "keras3"), ("augwidgets", "augwidgets")]
