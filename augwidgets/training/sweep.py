@@ -44,17 +44,13 @@ import keras
 from augwidgets.errors import reject
 from augwidgets.image.pipeline import target_pair
 from augwidgets.tools.strength import check_base, check_strength, strength_kwargs
-from augwidgets.training.experiment import (
-    ComparisonRow,
-    OverlayOutput,
-    per_class_table,
-    run_configurations,
-)
+from augwidgets.training.experiment import per_class_table
 from augwidgets.training.history import TrainingHistory
 from augwidgets.training.interpretation import Interpretation
 from augwidgets.training.model import build_default_model
 from augwidgets.training.outputs import in_notebook_kernel
 from augwidgets.training.plotting import CurveFigure
+from augwidgets.training.runs import ComparisonRow, OverlayOutput, run_configurations
 
 #: Strengths a default sweep trains at: none, up to where digits stop being learnable.
 DEFAULT_STRENGTHS: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0, 4.0)
