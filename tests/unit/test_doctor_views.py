@@ -63,3 +63,18 @@ def test_explorer_has_a_check_tab_and_a_paste_box(tmp_path):
     assert "RandomRotation" in panel.migrate_view.output.value
     panel.tabs.selected_index = 1  # the Code tab still writes the panel's own code
     assert "rotation_range=10" in panel.code_area.value
+
+
+def test_check_view_shows_a_bad_folder_message_inside_a_kernel(tmp_path):
+    # In a kernel, an Output widget swallows exceptions raised in its context; the view must
+    # still show the message, and not keep an earlier report.
+    from IPython.core.interactiveshell import InteractiveShell
+
+    InteractiveShell.instance()
+    (tmp_path / "cats").mkdir()
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "cats" / "0.png")
+    view = CheckView(tmp_path)
+    assert view.run() is not None
+    view.validation.value = str(tmp_path / "missing")
+    assert view.run() is None
+    assert view.report is None and "missing" in view.result.value

@@ -89,16 +89,23 @@ class CheckView(widgets.VBox):  # type: ignore[misc]
     def run(self) -> DatasetReport | None:
         """Check now and show the report; a bad folder shows its message instead."""
         self.progress.clear_output()
-        try:
-            with self.progress:
-                self.report = check_dataset(self.directory, self.validation.value.strip() or None,
-                                            target_size=self.target_size)
-        except ValueError as error:
-            self.result.value = f'<b style="color:{_COLOURS["error"]}">{html.escape(str(error))}</b>'
+        # Catch inside the Output: in a kernel, ipywidgets' Output swallows an exception
+        # raised in its context (it shows a traceback instead), which would hide the message.
+        failure: ValueError | None = None
+        report: DatasetReport | None = None
+        with self.progress:
+            try:
+                report = check_dataset(self.directory, self.validation.value.strip() or None,
+                                       target_size=self.target_size)
+            except ValueError as error:
+                failure = error
+        self.report = report
+        if report is None:
+            self.result.value = f'<b style="color:{_COLOURS["error"]}">{html.escape(str(failure))}</b>'
             return None
         self.progress.clear_output()
-        self.result.value = report_html(self.report)
-        return self.report
+        self.result.value = report_html(report)
+        return report
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         bundle = super()._repr_mimebundle_(**kwargs) or {}
