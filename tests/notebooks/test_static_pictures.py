@@ -132,9 +132,10 @@ def test_liveplot_in_a_notebook_displays_once_and_leaves_the_final_figure(
 @pytest.mark.slow
 def test_compare_leaves_the_final_overlay_and_a_finished_bar(digits, published, monkeypatch,
                                                              capsys):
-    from augwidgets.training import experiment
+    from augwidgets.training import experiment, runs
 
-    monkeypatch.setattr(experiment, "in_notebook_kernel", lambda: True)
+    # compare() trains through runs.run_configurations, which asks whether it is in a kernel
+    monkeypatch.setattr(runs, "in_notebook_kernel", lambda: True)
     result = experiment.compare(digits / "train", digits / "validation",
                                 configs={"none": {}, "light": {"rotation_range": 10}},
                                 epochs=2, image_size=12)
